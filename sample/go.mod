@@ -1,0 +1,3 @@
+module example.com/goperf-sample
+
+go 1.22

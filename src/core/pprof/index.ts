@@ -1,0 +1,4 @@
+export * from './model';
+export * from './decode';
+export * from './aggregate';
+export * from './report';

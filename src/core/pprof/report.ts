@@ -1,0 +1,308 @@
+// Text reports in the format of `go tool pprof -top -nodefraction=0`:
+// the same header lines, unit scaling and percentages, so the output can
+// be compared line by line with pprof's.
+
+import type { Aggregate } from './model';
+import type { Profile } from './decode';
+import { functionNodes, PairMap } from './aggregate';
+
+interface Unit {
+  name: string;
+  aliases: string[];
+  factor: number;
+}
+
+interface UnitFamily {
+  units: Unit[];
+  defaultUnit: Unit;
+}
+
+// pprof's measurement tables (bytes, time, Google compute units).
+const byteUnits: Unit[] = [
+  { name: 'B', aliases: ['b', 'byte'], factor: 1 },
+  { name: 'kB', aliases: ['kb', 'kbyte', 'kilobyte'], factor: 2 ** 10 },
+  { name: 'MB', aliases: ['mb', 'mbyte', 'megabyte'], factor: 2 ** 20 },
+  { name: 'GB', aliases: ['gb', 'gbyte', 'gigabyte'], factor: 2 ** 30 },
+  { name: 'TB', aliases: ['tb', 'tbyte', 'terabyte'], factor: 2 ** 40 },
+  { name: 'PB', aliases: ['pb', 'pbyte', 'petabyte'], factor: 2 ** 50 },
+];
+const timeUnits: Unit[] = [
+  { name: 'ns', aliases: ['ns', 'nanosecond'], factor: 1 },
+  { name: 'us', aliases: ['μs', 'us', 'microsecond'], factor: 1e3 },
+  { name: 'ms', aliases: ['ms', 'millisecond'], factor: 1e6 },
+  { name: 's', aliases: ['s', 'sec', 'second'], factor: 1e9 },
+  { name: 'hrs', aliases: ['hour', 'hr'], factor: 3600e9 },
+];
+const gcuUnits: Unit[] = [
+  { name: 'n*GCU', aliases: ['nanogcu'], factor: 1e-9 },
+  { name: 'u*GCU', aliases: ['microgcu'], factor: 1e-6 },
+  { name: 'm*GCU', aliases: ['milligcu'], factor: 1e-3 },
+  { name: 'GCU', aliases: ['gcu'], factor: 1 },
+  { name: 'k*GCU', aliases: ['kilogcu'], factor: 1e3 },
+  { name: 'M*GCU', aliases: ['megagcu'], factor: 1e6 },
+  { name: 'G*GCU', aliases: ['gigagcu'], factor: 1e9 },
+  { name: 'T*GCU', aliases: ['teragcu'], factor: 1e12 },
+  { name: 'P*GCU', aliases: ['petagcu'], factor: 1e15 },
+];
+const unitFamilies: UnitFamily[] = [
+  { units: byteUnits, defaultUnit: byteUnits[0] },
+  { units: timeUnits, defaultUnit: { name: 's', aliases: [], factor: 1e9 } },
+  { units: gcuUnits, defaultUnit: { name: 'GCU', aliases: [], factor: 1 } },
+];
+
+function sniffUnit(family: UnitFamily, unit: string): Unit | undefined {
+  let u = unit.toLowerCase();
+  if (u.length > 2 && u.endsWith('s')) u = u.slice(0, -1);
+  return family.units.find((x) => x.aliases.includes(u));
+}
+
+/** Converts `value` in `fromUnit` to `toUnit` ('minimum'/'auto' pick a readable unit). */
+export function scaleValue(value: number, fromUnit: string, toUnit: string): [number, string] {
+  if (value < 0) {
+    const [v, u] = scaleValue(-value, fromUnit, toUnit);
+    return [-v, u];
+  }
+  for (const family of unitFamilies) {
+    const from = sniffUnit(family, fromUnit);
+    if (!from) continue;
+    const v = value * from.factor;
+    if (toUnit === 'minimum' || toUnit === 'auto') {
+      let f = 0;
+      let name = '';
+      for (const u of family.units) {
+        if (u.factor >= f && v / u.factor >= 1.0) {
+          f = u.factor;
+          name = u.name;
+        }
+      }
+      if (f !== 0) return [v / f, name];
+      return [v / family.defaultUnit.factor, family.defaultUnit.name];
+    }
+    const to = sniffUnit(family, toUnit);
+    if (!to) return [v / family.defaultUnit.factor, family.defaultUnit.name];
+    return [v / to.factor, to.name];
+  }
+  switch (toUnit) {
+    case 'count':
+    case 'sample':
+    case 'unit':
+    case 'minimum':
+    case 'auto':
+      return [value, ''];
+    default:
+      return [value, toUnit];
+  }
+}
+
+/** A value with its unit, e.g. "10ms", "1.50MB", "1234". */
+export function scaledLabel(value: number, fromUnit: string, toUnit: string): string {
+  const [v, u] = scaleValue(value, fromUnit, toUnit);
+  let s = formatFixed(v, 2);
+  if (s.endsWith('.00')) s = s.slice(0, -3);
+  if (s === '0' || s === '-0') return '0';
+  return s + u;
+}
+
+/** Like Go's %.Nf: the nearest decimal, ties to even (JavaScript's toFixed breaks ties upward). */
+export function formatFixed(x: number, digits: number): string {
+  // A double lies exactly halfway between two N-digit decimals only when
+  // x * 2^(N+1) is an odd integer; everywhere else toFixed is already right.
+  const t = Math.abs(x) * 2 ** (digits + 1);
+  if (!Number.isInteger(t) || t % 2 === 0) return x.toFixed(digits);
+  const exact = Math.abs(x).toFixed(digits + 1); // exact: ends in 5
+  let kept = exact.slice(0, -1);
+  if (kept.endsWith('.')) kept = kept.slice(0, -1);
+  const last = kept.charCodeAt(kept.length - 1) - 48;
+  if (last % 2 === 1) kept = incrementDecimal(kept);
+  return (x < 0 ? '-' : '') + kept;
+}
+
+function incrementDecimal(s: string): string {
+  const chars = s.split('');
+  let i = chars.length - 1;
+  for (; i >= 0; i--) {
+    if (chars[i] === '.') continue;
+    if (chars[i] === '9') {
+      chars[i] = '0';
+      continue;
+    }
+    chars[i] = String.fromCharCode(chars[i].charCodeAt(0) + 1);
+    return chars.join('');
+  }
+  return '1' + chars.join('');
+}
+
+/** Go's %.2g for 0 <= x < 1 and beyond. */
+function formatG2(x: number): string {
+  if (x === 0) return '0';
+  const exponent = Number(Math.abs(x).toExponential(1).split('e')[1]);
+  if (exponent < -4 || exponent >= 2) {
+    const fixed = formatFixed(Math.abs(x) / 10 ** exponent, 1);
+    const mantissa = fixed.replace(/\.0$/, '');
+    const e = Math.abs(exponent);
+    return `${x < 0 ? '-' : ''}${mantissa}e${exponent < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  let s = formatFixed(x, 1 - exponent);
+  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  return s;
+}
+
+/** pprof's percentage column: "  100%", "12.34%", " 0.05%". */
+export function percentage(value: number, total: number): string {
+  const ratio = total !== 0 ? Math.abs(value / total) * 100 : 0;
+  if (ratio >= 99.95 && ratio <= 100.05) return '  100%';
+  if (ratio >= 1.0) return `${formatFixed(ratio, 2).padStart(5)}%`;
+  return `${formatG2(ratio).padStart(5)}%`;
+}
+
+/** pprof's choice of output unit: readable for the smallest shown value. */
+function selectOutputUnit(values: { flat: number; cum: number }[], total: number, sampleUnit: string): string {
+  if (values.length === 0) return 'minimum';
+  let minValue = 0;
+  for (const n of values) {
+    let nodeMin = Math.abs(n.flat);
+    if (nodeMin === 0) nodeMin = Math.abs(n.cum);
+    if (nodeMin > 0 && (minValue === 0 || nodeMin < minValue)) minValue = nodeMin;
+  }
+  const maxValue = total;
+  if (minValue === 0) minValue = maxValue;
+  const minUnit = scaleValue(minValue, sampleUnit, 'minimum')[1];
+  const maxUnit = scaleValue(maxValue, sampleUnit, 'minimum')[1];
+  let unit = minUnit;
+  if (minUnit !== maxUnit && minValue * 100 < maxValue) unit = scaleValue(100 * minValue, sampleUnit, 'minimum')[1];
+  return unit !== '' ? unit : sampleUnit;
+}
+
+function basename(path: string): string {
+  const i = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return i >= 0 ? path.slice(i + 1) : path;
+}
+
+/** Go's "2006-01-02 15:04:05 MST" in the local time zone. */
+function formatTime(nanos: bigint): string {
+  const d = new Date(Number(nanos / 1_000_000n));
+  const p = (n: number) => String(n).padStart(2, '0');
+  const zone =
+    new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName')
+      ?.value ?? '';
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${zone}`;
+}
+
+/** pprof drops call edges lighter than this fraction before labelling nodes. */
+const EDGE_FRACTION = 0.001;
+
+/**
+ * pprof's "(inline)" / "(partial-inline)" marks: a function is inline when
+ * every call edge into it (recursion excluded) came from inlining, partial
+ * when some did. Like pprof, each edge counts once per sample (its first
+ * occurrence from the root) and edges under 0.1% of the total are ignored.
+ */
+export function inlineMarks(profile: Profile, agg: Aggregate): ('' | 'inline' | 'partial-inline')[] {
+  const { lineNode, locationNode } = functionNodes(profile);
+  const funcCount = agg.functions.length;
+  const { samples, locations } = profile;
+  const typeCount = profile.sampleTypes.length;
+  const edges = new PairMap(1024);
+  const weight: number[] = [];
+  const inline: boolean[] = [];
+  const lastSample: number[] = [];
+  let flatSum = 0;
+  let sample = 0;
+  let value = 0;
+  let parent = -1;
+  const visit = (fn: number, inlined: boolean) => {
+    if (parent >= 0 && parent !== fn) {
+      let e = edges.get(parent, fn);
+      if (e < 0) {
+        e = weight.length;
+        edges.add(parent, fn, e);
+        weight.push(0);
+        inline.push(true);
+        lastSample.push(-1);
+      }
+      if (lastSample[e] !== sample) {
+        lastSample[e] = sample;
+        weight[e] += value;
+        if (!inlined) inline[e] = false;
+      }
+    }
+    parent = fn;
+  };
+  for (sample = 0; sample < samples.count; sample++) {
+    value = samples.values[sample * typeCount + agg.sampleIndex];
+    if (value === 0) continue;
+    parent = -1;
+    for (let i = samples.stackEnd[sample] - 1; i >= samples.stackStart[sample]; i--) {
+      const loc = samples.stack[i];
+      const ls = locations.lineStart[loc];
+      const le = locations.lineEnd[loc];
+      if (ls === le) visit(locationNode[loc], false);
+      for (let j = le - 1; j >= ls; j--) visit(lineNode[j], j !== le - 1);
+    }
+    if (parent >= 0) flatSum += value;
+  }
+  const cutoff = Math.abs(Math.trunc(flatSum * EDGE_FRACTION));
+  const hasInline = new Uint8Array(funcCount);
+  const hasCall = new Uint8Array(funcCount);
+  edges.forEach((_caller, callee, e) => {
+    if (Math.abs(weight[e]) < cutoff) return;
+    if (inline[e]) hasInline[callee] = 1;
+    else hasCall[callee] = 1;
+  });
+  return Array.from({ length: funcCount }, (_, f) =>
+    hasInline[f] ? (hasCall[f] ? 'partial-inline' : 'inline') : '',
+  );
+}
+
+export interface TopOptions {
+  /** Show only the first N rows (0 or undefined: all). */
+  nodeCount?: number;
+}
+
+/** The header lines pprof prints above a report (File, Type, Time, Duration...). */
+export function profileLabels(profile: Profile, agg: Aggregate, format: (v: number) => string): string[] {
+  const label: string[] = [];
+  const first = profile.mappings[0];
+  if (first) {
+    if (first.file !== '') label.push(`File: ${basename(first.file)}`);
+    if (first.buildId !== '') label.push(`Build ID: ${first.buildId}`);
+  }
+  for (const c of profile.comments) if (!c.startsWith('#')) label.push(c);
+  label.push(`Type: ${agg.sampleType.type}`);
+  if (profile.docUrl !== '') label.push(`Doc: ${profile.docUrl}`);
+  if (profile.timeNanos !== 0n) label.push(`Time: ${formatTime(profile.timeNanos)}`);
+  if (profile.durationNanos !== 0) {
+    const duration = scaledLabel(profile.durationNanos, 'nanoseconds', 'auto');
+    const [totalNanos, totalUnit] = scaleValue(agg.total, agg.sampleType.unit, 'nanoseconds');
+    const ratio = totalUnit === 'ns' && totalNanos !== 0 ? `(${percentage(totalNanos, profile.durationNanos)})` : '';
+    label.push(`Duration: ${duration}, Total samples = ${format(agg.total)} ${ratio}`);
+  }
+  return label;
+}
+
+/** The text of `go tool pprof -top -nodefraction=0 [-nodecount=N]`. */
+export function formatTop(profile: Profile, agg: Aggregate, opts: TopOptions = {}): string {
+  const shown = opts.nodeCount && opts.nodeCount > 0 ? agg.rows.slice(0, opts.nodeCount) : agg.rows;
+  const sampleUnit = agg.sampleType.unit.toLowerCase();
+  const outputUnit = selectOutputUnit(shown, agg.total, sampleUnit);
+  const format = (v: number) => scaledLabel(v, sampleUnit, outputUnit);
+  const lines = profileLabels(profile, agg, format);
+  const shownTotal = shown.reduce((sum, r) => sum + r.flat, 0);
+  lines.push(
+    `Showing nodes accounting for ${format(shownTotal)}, ${percentage(shownTotal, agg.total).trim()} of ${format(agg.total)} total`,
+  );
+  if (agg.total !== 0 && shown.length < agg.rows.length) {
+    lines.push(`Showing top ${shown.length} nodes out of ${agg.rows.length}`);
+  }
+  lines.push(`${'flat'.padStart(10)} ${'flat'.padStart(5)}% ${'sum'.padStart(5)}% ${'cum'.padStart(10)} ${'cum'.padStart(5)}%`);
+  const marks = inlineMarks(profile, agg);
+  let flatSum = 0;
+  for (const row of shown) {
+    flatSum += row.flat;
+    const mark = marks[row.func] ? ` (${marks[row.func]})` : '';
+    lines.push(
+      `${format(row.flat).padStart(10)} ${percentage(row.flat, agg.total)} ${percentage(flatSum, agg.total)} ${format(row.cum).padStart(10)} ${percentage(row.cum, agg.total)}  ${agg.functions[row.func].name}${mark}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
