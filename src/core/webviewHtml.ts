@@ -37,6 +37,10 @@ export function renderProfilePageHtml(o: ProfilePageOptions): string {
     `style-src ${sources}'nonce-${o.nonce}'`,
     `font-src ${sources}data:`,
     `img-src ${sources}data:`,
+    // The page decodes in a Web Worker started from a blob: URL of its own script;
+    // in VS Code it fetches that script from its webview URI first.
+    'worker-src blob:',
+    ...(o.cspSource ? [`connect-src ${o.cspSource}`] : []),
   ].join('; ');
   const nonce = escapeAttribute(o.nonce);
   const profileScript = o.embeddedProfile

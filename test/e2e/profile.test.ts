@@ -21,6 +21,7 @@ interface FlameState {
   sampleType: string;
   total: number;
   nodeCount: number;
+  timings?: { decodedIn: string };
 }
 
 interface RenderedFlame {
@@ -100,6 +101,8 @@ async function waitForFlame(vscode: VsCodeSession, fileName: RegExp, timeoutMs: 
 function assertDrawn(flame: RenderedFlame, expectedFunction: string): void {
   assert.ok(flame.canvas.width > 0 && flame.canvas.height > 0, `flame canvas has no size: ${JSON.stringify(flame.canvas)}`);
   assert.ok(flame.state.nodeCount > 1, `the call tree has ${flame.state.nodeCount} nodes`);
+  // The strict CSP must still let the page decode in its Web Worker, off the webview's UI thread.
+  assert.equal(flame.state.timings?.decodedIn, 'worker', 'the profile was not decoded in the Web Worker');
   assert.ok(
     flame.frameNames.includes(expectedFunction),
     `no frame for ${expectedFunction} among ${flame.frameNames.length} drawn frames: ${flame.frameNames.slice(0, 15).join(', ')}`,
