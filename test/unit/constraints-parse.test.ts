@@ -18,6 +18,7 @@ import {
   plusBuildLines,
   type Expr,
 } from '../../src/core/constraints';
+import { seededRandom } from '../fixtures/random';
 
 interface OracleLine {
   isGoBuild: boolean;
@@ -166,19 +167,11 @@ test('errors carry file-ready offsets: expression offset plus the prefix', () =>
   assert.equal(plus.exprStart, 10);
 });
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOL = ['a', 'b', 'c', 'linux', 'cgo', 'go1.21', 'amd64.v2', 'αx', '_x', '386'];
 
 function generateLines(count: number, seed: number): string[] {
-  const rnd = mulberry32(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const validExpr = (depth: number): string => {
     const r = rnd();
@@ -207,7 +200,7 @@ function generateLines(count: number, seed: number): string[] {
 
 test('generated lines: parse, errors and offsets, String, Eval and PlusBuildLines all match Go', async () => {
   const lines = generateLines(4000, 20240601);
-  const rnd = mulberry32(7);
+  const rnd = seededRandom(7);
   const tagSets = lines.map(() => Array.from({ length: 4 }, () => POOL.filter(() => rnd() < 0.4)));
   const go = await askOracle(lines.map((line, i) => ({ line, tagSets: tagSets[i] })));
   const problems = lines.map((l, i) => compareLine(l, tagSets[i], go.lines[i])).filter((p): p is string => p !== undefined);
@@ -224,7 +217,7 @@ test('generated lines: parse, errors and offsets, String, Eval and PlusBuildLine
 });
 
 test('gofmt derives the same //go:build line from +build lines', async () => {
-  const rnd = mulberry32(99);
+  const rnd = seededRandom(99);
   const plusLines = generateLines(3000, 5).filter((l) => isPlusBuildLine(l) && !l.includes('\n'));
   const groups = Array.from({ length: 300 }, () => Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => plusLines[Math.floor(rnd() * plusLines.length)]));
   const go = await askOracle([], groups);

@@ -24,6 +24,7 @@ import {
   type Port,
 } from '../../src/core/constraints';
 import { GO, runGo } from '../fixtures/constraints/golist';
+import { seededRandom } from '../fixtures/random';
 
 let ports: Port[] = [];
 
@@ -62,14 +63,6 @@ test('architecture levels: the model sets the tool tags the go command sets', as
   }
 });
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOL = ['linux', 'android', 'windows', 'darwin', 'ios', 'unix', 'js', 'amd64', 'arm64', 'wasm', 'cgo', 'gc', 'gccgo', 'go1.18', 'go1.21', 'amd64.v2', 'amd64.v3', 'arm.7', 'purego', 'netgo', 'ignore'];
 
@@ -103,7 +96,7 @@ function bruteForce(x: Expr, port: Port): boolean {
 }
 
 test('port search agrees with brute force over every build setting', () => {
-  const rnd = mulberry32(42);
+  const rnd = seededRandom(42);
   const somePorts = ports.filter((p) => ['linux/amd64', 'android/arm64', 'ios/arm64', 'windows/arm64', 'js/wasm', 'linux/arm', 'plan9/386', 'darwin/amd64'].includes(`${p.goos}/${p.goarch}`));
   assert.equal(somePorts.length, 8);
   let satisfiableSeen = 0;
@@ -151,7 +144,7 @@ test('contradictions the toolchain rules out are found', () => {
 });
 
 test('equivalence with every tag free matches a truth table', () => {
-  const rnd = mulberry32(3);
+  const rnd = seededRandom(3);
   const small = ['a', 'b', 'c', 'd'];
   const gen = (depth: number): string => {
     const r = rnd();
