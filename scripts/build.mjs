@@ -38,6 +38,14 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: { server: 'src/server/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: { flame: 'webviews/flame/main.ts' },
     outdir: 'dist/webviews',
     platform: 'browser',

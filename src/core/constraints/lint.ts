@@ -125,13 +125,29 @@ function checkTags(c: ConstraintComment, report: Report): void {
       report('warning', 'bad-go-version', `invalid go version "${t.tag}" in build constraint; release tags look like go1.21`, t.start, t.end);
       continue;
     }
-    if (t.tag.length < 4 || t.tag.includes('.') || NAME_LIKE.includes(t.tag)) continue;
-    const near = NAME_LIKE.find((k) => k.length >= 3 && editDistance(t.tag, k) === 1);
-    if (near) {
-      const what = KNOWN_OS.has(near) ? 'GOOS' : KNOWN_ARCH.has(near) ? 'GOARCH' : 'tag';
-      report('warning', 'unknown-tag', `"${t.tag}" is not a known GOOS or GOARCH; did you mean the ${what} "${near}"? As written it is a custom tag, false unless set with -tags`, t.start, t.end);
+    const guess = misspelledTag(t.tag);
+    if (guess) {
+      report('warning', 'unknown-tag', `"${t.tag}" is not a known GOOS or GOARCH; did you mean the ${guess.what} "${guess.near}"? As written it is a custom tag, false unless set with -tags`, t.start, t.end);
     }
   }
+}
+
+export interface TagGuess {
+  /** The known name one edit away. */
+  readonly near: string;
+  readonly what: 'GOOS' | 'GOARCH' | 'tag';
+}
+
+/**
+ * The GOOS, GOARCH or `unix`/`cgo` name a tag is one edit away from. Real
+ * names, short tags (too many near misses) and dotted tags (release and tool
+ * tags) are never flagged.
+ */
+export function misspelledTag(tag: string): TagGuess | undefined {
+  if (tag.length < 4 || tag.includes('.') || NAME_LIKE.includes(tag)) return undefined;
+  const near = NAME_LIKE.find((k) => k.length >= 3 && editDistance(tag, k) === 1);
+  if (!near) return undefined;
+  return { near, what: KNOWN_OS.has(near) ? 'GOOS' : KNOWN_ARCH.has(near) ? 'GOARCH' : 'tag' };
 }
 
 /** vet's test for a tag that was meant to be a go1.N release tag. */
