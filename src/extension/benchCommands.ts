@@ -3,12 +3,14 @@
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { formatSummary, summarizeResults } from '../core/bench/summary';
-import { runBenchmark, type ProfileKind } from '../core/go/bench';
+import { runBenchmark, type BenchSettings, type ProfileKind } from '../core/go/bench';
 import { findBenchmarks, isGoTestFile } from '../core/go/benchmarks';
 import { GoNotFoundError } from '../core/go/runGo';
+import { describeTarget, runsOnHost, targetEnv, targetTagArgs } from '../core/go/target';
 import type { BenchState } from './benchCodeLens';
 import { profileEditorViewType } from './profileEditor';
 import { benchSettings, goPath } from './settings';
+import type { TargetStore } from './target';
 
 const kindLabel: Record<ProfileKind | 'none', string> = {
   none: 'Running',
@@ -26,6 +28,7 @@ export class BenchRunner {
     private readonly log: vscode.LogOutputChannel,
     private readonly state: BenchState,
     private readonly storageDir: vscode.Uri,
+    private readonly target: TargetStore,
   ) {}
 
   cancel(): void {
@@ -66,6 +69,11 @@ export class BenchRunner {
       void vscode.window.showErrorMessage(`Save ${vscode.workspace.asRelativePath(uri)} before running ${benchmark}.`);
       return;
     }
+    const target = await this.targetOptions().catch((error: unknown) => {
+      void vscode.window.showErrorMessage(`goperf: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (!target) return;
     // Checked after the last await so that two quick clicks cannot both start.
     const running = this.state.runningLabel();
     if (running) {
@@ -74,8 +82,30 @@ export class BenchRunner {
       );
       return;
     }
-    this.current = this.runWithProgress(kind, uri, benchmark);
+    this.current = this.runWithProgress(kind, uri, benchmark, target);
     await this.current;
+  }
+
+  /**
+   * The chosen target's environment and tags, when one is chosen: a test
+   * binary for another GOOS/GOARCH cannot run here, so that is refused.
+   */
+  private async targetOptions(): Promise<{ env?: Record<string, string>; tagArgs: string[] } | undefined> {
+    if (!this.target.isChosen()) return { tagArgs: [] };
+    const [spec, host] = await Promise.all([this.target.get(), this.target.host()]);
+    if (!runsOnHost(spec, host)) {
+      const change = 'Change Build Target';
+      void vscode.window
+        .showErrorMessage(
+          `goperf: benchmarks cannot run for the build target ${describeTarget(spec)}: its test binary does not run on this ${host.goos}/${host.goarch} machine.`,
+          change,
+        )
+        .then((choice) => {
+          if (choice === change) void vscode.commands.executeCommand('goperf.selectTarget');
+        });
+      return undefined;
+    }
+    return { env: targetEnv(spec), tagArgs: targetTagArgs(spec) };
   }
 
   private async pickBenchmark(kind: ProfileKind | undefined): Promise<{ uri: vscode.Uri; benchmark: string } | undefined> {
@@ -96,7 +126,12 @@ export class BenchRunner {
     return picked && { uri: document.uri, benchmark: picked.label };
   }
 
-  private async runWithProgress(kind: ProfileKind | undefined, uri: vscode.Uri, benchmark: string): Promise<void> {
+  private async runWithProgress(
+    kind: ProfileKind | undefined,
+    uri: vscode.Uri,
+    benchmark: string,
+    target: { env?: Record<string, string>; tagArgs: string[] },
+  ): Promise<void> {
     const label = `${benchmark}${kind === 'cpu' ? ' (CPU profile)' : kind === 'mem' ? ' (memory profile)' : ''}`;
     const abort = new AbortController();
     this.abort = abort;
@@ -120,7 +155,8 @@ export class BenchRunner {
             benchmark,
             profileKind: kind,
             storageDir: this.storageDir.fsPath,
-            ...benchSettings(uri),
+            ...withTagArgs(benchSettings(uri), target.tagArgs),
+            env: target.env,
             signal: abort.signal,
             onCommand: (commandLine) => this.log.info(`Running in ${packageDir}: ${commandLine}`),
             onLine: (line, stream) => {
@@ -186,4 +222,8 @@ export class BenchRunner {
       await vscode.commands.executeCommand('setContext', runningContextKey, false);
     }
   }
+}
+
+function withTagArgs(settings: BenchSettings, tagArgs: string[]): BenchSettings {
+  return { ...settings, extraArgs: [...tagArgs, ...settings.extraArgs] };
 }

@@ -5,8 +5,14 @@ import { BenchCodeLensProvider, BenchState } from './benchCodeLens';
 import { BenchRunner } from './benchCommands';
 import { ProfileEditorProvider, profileEditorViewType } from './profileEditor';
 import { SourceOpener } from './sourceOpener';
+import { ConstraintsClient } from './constraintsClient';
+import { ConstraintDecorations } from './constraintsDecorations';
+import { TargetStore } from './target';
+import { TargetPicker } from './targetPicker';
+import { TargetSync } from './targetSync';
 
 let runner: BenchRunner | undefined;
+let constraintsClient: ConstraintsClient | undefined;
 
 async function openProfile(uri?: vscode.Uri): Promise<void> {
   if (!(uri instanceof vscode.Uri)) {
@@ -25,12 +31,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('goperf', { log: true });
   const state = new BenchState();
   const sources = new SourceOpener(log);
-  runner = new BenchRunner(log, state, context.storageUri ?? context.globalStorageUri);
+  const target = new TargetStore(context.workspaceState, log);
+  runner = new BenchRunner(log, state, context.storageUri ?? context.globalStorageUri, target);
+  constraintsClient = new ConstraintsClient(context.extensionUri, target, log);
   const benchRunner = runner;
 
   context.subscriptions.push(
     log,
     state,
+    target,
+    new TargetPicker(target, log),
+    new ConstraintDecorations(target, log),
+    new TargetSync(target, log),
+    constraintsClient,
     vscode.window.registerCustomEditorProvider(
       profileEditorViewType,
       new ProfileEditorProvider(context.extensionUri, log, sources),
@@ -63,5 +76,7 @@ export function activate(context: vscode.ExtensionContext): void {
 export async function deactivate(): Promise<void> {
   const stopping = runner?.stop();
   runner = undefined;
-  await stopping;
+  const client = constraintsClient;
+  constraintsClient = undefined;
+  await Promise.all([stopping, client?.stop()]);
 }
