@@ -148,6 +148,10 @@ function stages(core, profile) {
     ['  protobufjs Profile.decode (same raw bytes)', timeRuns(n, () => Profile.decode(raw)), inputMB(raw.length)],
     ['aggregate, rows only (top)', timeRuns(n, () => core.aggregate(decoded, undefined, { callTree: false })), stackM],
     ['aggregate with call tree (flame)', timeRuns(n, () => core.aggregate(decoded)), stackM],
+    // Issue 6's interactions after load, each to be under 200 ms.
+    ['switch sample type (call tree of type 0)', timeRuns(n, () => core.aggregate(decoded, 0)), stackM],
+    ['filter --focus/--hide + call tree', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { focus: 'main\\.', hide: 'runtime\\.' } })), stackM],
+    ['diff (--diff-base itself) + call tree', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } })), stackM],
   ];
   const agg = core.aggregate(decoded);
   return {

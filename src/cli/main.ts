@@ -1,8 +1,10 @@
 // goperf: pprof reports from the command line, with the same decoder and
 // flame graph as the VS Code extension.
-//   goperf top <file> [--sample-index NAME] [--nodecount N] [--json]
-//   goperf flame <file> [--sample-index NAME] -o out.html
+//   goperf top <file> [--sample-index NAME] [--nodecount N] [--json] [pprof options]
+//   goperf flame <file> [--sample-index NAME] -o out.html [pprof options]
 //   goperf constraints eval|check …   (build constraints; see src/cli/constraints.ts)
+//   goperf trace stats …               (execution traces; see src/cli/trace.ts)
+//   goperf benchstat old.txt [new.txt] (benchmark statistics; see src/cli/benchstat.ts)
 
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
@@ -10,21 +12,31 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import {
-  aggregate,
   decodeProfile,
+  encodeProfile,
+  FilterError,
   formatTop,
+  GRANULARITIES,
   ProfileError,
   sampleIndexByName,
+  viewProfile,
   type Aggregate,
+  type FilterOptions,
+  type Granularity,
   type Profile,
+  type ViewOptions,
 } from '../core/pprof/index';
 import { renderProfilePageHtml } from '../core/webviewHtml';
+import { runBenchstatCommand } from './benchstat';
 import { runConstraintsCommand } from './constraints';
+import { runTraceCommand } from './trace';
 
 const USAGE = `Usage:
-  goperf top <profile> [--sample-index NAME] [--nodecount N] [--json]
-  goperf flame <profile> [--sample-index NAME] -o <out.html>
+  goperf top <profile> [--sample-index NAME] [--nodecount N] [--json] [pprof options]
+  goperf flame <profile> [--sample-index NAME] -o <out.html> [pprof options]
   goperf constraints eval|check [options] <file|dir>…
+  goperf trace stats <trace> [--json]
+  goperf benchstat <old.txt> [<new.txt>] [--json|--csv]
   goperf --help | --version
 
 Commands:
@@ -34,6 +46,10 @@ Commands:
   constraints
           Evaluate or check Go build constraints exactly as the go command
           does ("goperf constraints --help" for its options).
+  trace   Read a Go execution trace (Go 1.22-1.26): event counts by kind,
+          goroutines, procs, duration.
+  benchstat
+          Compare benchmark results like golang.org/x/perf/cmd/benchstat.
 
 Options:
   --sample-index NAME  Sample type to show: a type name (e.g. alloc_space,
@@ -43,6 +59,25 @@ Options:
   --json               Print {"sampleType","total","rows":[{"name","flat","cum"}]}
                        with exact integer values in the sample type's unit (top).
   -o, --output FILE    Where to write the HTML page (flame).
+
+pprof options (top and flame), with the meanings of go tool pprof's
+-focus, -ignore, ... so every number can be checked against it. REGEX is a
+JavaScript regex, unanchored; it is tested against function names, source
+file names and binary paths:
+  --focus REGEX        Keep only samples whose stack has a matching frame.
+  --ignore REGEX       Drop samples whose stack has a matching frame.
+  --hide REGEX         Remove matching frames from the stacks.
+  --show REGEX         Keep only matching frames in the stacks.
+  --show-from REGEX    Drop the frames above the outermost matching frame.
+  --tagfocus [KEY=]V   Keep samples with a matching label: V is a regex list
+                       ("a,b") or a numeric range with units ("1kb:2mb", "64:").
+  --tagignore [KEY=]V  Drop samples with a matching label.
+  --granularity G      functions (default), filefunctions, files, lines, addresses.
+  --base FILE          Subtract FILE (same profile type) from the profile;
+                       percentages of the difference's total.
+  --diff-base FILE     Compare with FILE: negated base samples kept apart;
+                       percentages of the base's total.
+  --normalize          Scale the profile to the base's total first.
   -h, --help           Show this help.
   -v, --version        Show the version.
 
@@ -66,6 +101,17 @@ function main(argv: string[]): number {
         nodecount: { type: 'string' },
         json: { type: 'boolean' },
         output: { type: 'string', short: 'o' },
+        focus: { type: 'string' },
+        ignore: { type: 'string' },
+        hide: { type: 'string' },
+        show: { type: 'string' },
+        'show-from': { type: 'string' },
+        tagfocus: { type: 'string' },
+        tagignore: { type: 'string' },
+        granularity: { type: 'string' },
+        base: { type: 'string' },
+        'diff-base': { type: 'string' },
+        normalize: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -87,6 +133,7 @@ function main(argv: string[]): number {
   if (command !== 'top' && command !== 'flame') throw new UsageError(`unknown command "${command}"`);
   if (file === undefined) throw new UsageError(`${command}: missing profile file`);
   if (extra.length > 0) throw new UsageError(`${command}: unexpected argument "${extra[0]}"`);
+  const options = pprofOptions(values);
 
   if (command === 'top') {
     if (values.output !== undefined) throw new UsageError('top: -o is only for flame');
@@ -97,16 +144,16 @@ function main(argv: string[]): number {
       }
       nodeCount = Number(values.nodecount);
     }
-    const { profile, agg } = load(file, values['sample-index']);
+    const { profile, agg } = load(file, values['sample-index'], options);
     warnIfAllZero(profile, agg);
     if (values.json) process.stdout.write(topJson(agg, nodeCount) + '\n');
-    else process.stdout.write(formatTop(profile, agg, { nodeCount }));
+    else process.stdout.write(formatTop(profile, agg, { nodeCount, activeFilters: activeFilters(options.filters) }));
     return 0;
   }
 
   if (values.json || values.nodecount !== undefined) throw new UsageError('flame: --json and --nodecount are only for top');
   if (values.output === undefined || values.output === '') throw new UsageError('flame: missing -o <out.html>');
-  writeFlamePage(file, values.output, values['sample-index']);
+  writeFlamePage(file, values.output, values['sample-index'], options);
   return 0;
 }
 
@@ -122,12 +169,68 @@ function readProfileFile(file: string): Uint8Array {
   }
 }
 
-function load(file: string, sampleIndexName: string | undefined): { profile: Profile; agg: Aggregate; bytes: Uint8Array } {
+interface PprofOptions {
+  filters: FilterOptions;
+  granularity?: Granularity;
+  base?: { file: string; mode: 'base' | 'diff_base'; normalize: boolean };
+}
+
+function pprofOptions(values: Record<string, string | boolean | undefined>): PprofOptions {
+  const text = (name: string) => values[name] as string | undefined;
+  const filters: FilterOptions = {
+    focus: text('focus'),
+    ignore: text('ignore'),
+    hide: text('hide'),
+    show: text('show'),
+    showFrom: text('show-from'),
+    tagFocus: text('tagfocus'),
+    tagIgnore: text('tagignore'),
+  };
+  const granularity = text('granularity');
+  if (granularity !== undefined && !GRANULARITIES.includes(granularity as Granularity)) {
+    throw new UsageError(`--granularity must be one of ${GRANULARITIES.join(', ')}, got "${granularity}"`);
+  }
+  const base = text('base');
+  const diffBase = text('diff-base');
+  if (base !== undefined && diffBase !== undefined) throw new UsageError('--base and --diff-base cannot be used together');
+  const baseFile = base ?? diffBase;
+  if (values.normalize && baseFile === undefined) throw new UsageError('--normalize needs --base or --diff-base');
+  return {
+    filters,
+    granularity: granularity as Granularity | undefined,
+    base: baseFile === undefined ? undefined : { file: baseFile, mode: base !== undefined ? 'base' : 'diff_base', normalize: values.normalize === true },
+  };
+}
+
+/** The filters in pprof's order and spelling, for the report's header. */
+function activeFilters(f: FilterOptions): string[] {
+  const named: [string, string | undefined][] = [
+    ['focus', f.focus],
+    ['ignore', f.ignore],
+    ['hide', f.hide],
+    ['show', f.show],
+    ['show_from', f.showFrom],
+    ['tagfocus', f.tagFocus],
+    ['tagignore', f.tagIgnore],
+  ];
+  return named.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `${k}=${v}`);
+}
+
+function decodeFile(file: string): { profile: Profile; bytes: Uint8Array } {
   const bytes = readProfileFile(file);
   const profile = decodeProfile(bytes, file);
   for (const w of profile.warnings) process.stderr.write(`goperf: ${file}: ${w}\n`);
+  return { profile, bytes };
+}
+
+function load(
+  file: string,
+  sampleIndexName: string | undefined,
+  options: PprofOptions,
+): { profile: Profile; agg: Aggregate; bytes: Uint8Array; changed: boolean } {
+  const { profile, bytes } = decodeFile(file);
   // A valid profile, but nothing to report or draw: say so instead of printing an empty table.
-  if (profile.sampleCount === 0) {
+  if (profile.sampleCount === 0 && !options.base) {
     throw new ProfileError('no-samples', `${file}: the profile has no samples (nothing was recorded)`);
   }
   let index: number;
@@ -136,8 +239,19 @@ function load(file: string, sampleIndexName: string | undefined): { profile: Pro
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
   }
-  // Neither a table nor the page (which aggregates in the browser) needs the call tree here.
-  return { profile, agg: aggregate(profile, index, { callTree: false }), bytes };
+  const view: ViewOptions = { filters: options.filters, granularity: options.granularity, callTree: false };
+  if (options.base) view.base = { profile: decodeFile(options.base.file).profile, mode: options.base.mode, normalize: options.base.normalize };
+  let result;
+  try {
+    // Neither a table nor the page (which aggregates in the browser) needs the call tree here.
+    result = viewProfile(profile, index, view);
+  } catch (e) {
+    if (e instanceof FilterError) throw new UsageError(e.message);
+    throw e;
+  }
+  for (const w of result.warnings) process.stderr.write(`goperf: ${w}\n`);
+  const changed = result.profile !== profile;
+  return { profile: result.profile, agg: result.aggregate, bytes, changed };
 }
 
 function warnIfAllZero(profile: Profile, agg: Aggregate): void {
@@ -166,7 +280,7 @@ function canonicalTarget(path: string): string {
   }
 }
 
-function writeFlamePage(file: string, output: string, sampleIndexName: string | undefined): void {
+function writeFlamePage(file: string, output: string, sampleIndexName: string | undefined, options: PprofOptions): void {
   const target = canonicalTarget(output);
   if (existsSync(file) && target === realpathSync(resolve(file))) {
     throw new UsageError(`flame: refusing to overwrite the input profile ${file} with the HTML page`);
@@ -174,8 +288,15 @@ function writeFlamePage(file: string, output: string, sampleIndexName: string | 
   if (existsSync(target) && statSync(target).isDirectory()) {
     throw new Failure(`${output}: is a directory; give the HTML file's path`);
   }
-  const { profile, agg, bytes } = load(file, sampleIndexName);
+  const loaded = load(file, sampleIndexName, options);
+  const { profile, agg } = loaded;
   warnIfAllZero(profile, agg);
+  // The page draws the profile it embeds, so a diffed, filtered or
+  // re-grained profile is written out as one (the page then needs no options).
+  const bytes =
+    loaded.changed || (options.granularity ?? 'functions') !== 'functions'
+      ? encodeProfile(profile, { granularity: options.granularity })
+      : loaded.bytes;
   const scriptPath = join(__dirname, 'webviews', 'flame.js');
   let script: string;
   try {
@@ -209,8 +330,14 @@ function run(): void {
     throw e;
   });
   const argv = process.argv.slice(2);
-  if (argv[0] === 'constraints') {
-    runConstraintsCommand(argv.slice(1)).then(
+  const subcommands: Record<string, (args: string[]) => Promise<number>> = {
+    constraints: runConstraintsCommand,
+    trace: runTraceCommand,
+    benchstat: runBenchstatCommand,
+  };
+  const subcommand = Object.hasOwn(subcommands, argv[0] ?? '') ? subcommands[argv[0]] : undefined;
+  if (subcommand) {
+    subcommand(argv.slice(1)).then(
       (code) => (process.exitCode = code),
       (e: unknown) => {
         process.stderr.write(`goperf: internal error: ${(e as Error).stack ?? String(e)}\n`);

@@ -19,7 +19,8 @@ const annotate = join(tmp, 'annotate.trace');
 const gcheavy = join(tmp, 'gcheavy.trace');
 before(() => {
   execFileSync(fixtureBinary('annotate'), [annotate], { env, stdio: 'ignore' });
-  execFileSync(fixtureBinary('gcheavy'), [gcheavy], { env, stdio: 'ignore' });
+  // Long enough for several generations (about a second each), so a cut near the end leaves complete ones.
+  execFileSync(fixtureBinary('gcheavy'), ['-min-duration', '2.5s', gcheavy], { env, stdio: 'ignore' });
 });
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -44,11 +44,18 @@ function basename(path: string): string {
   return i >= 0 ? path.slice(i + 1) : path;
 }
 
+/** pprof's -granularity values. */
+export type Granularity = 'functions' | 'filefunctions' | 'files' | 'lines' | 'addresses';
+export const GRANULARITIES: readonly Granularity[] = ['functions', 'filefunctions', 'files', 'lines', 'addresses'];
+
 /**
- * pprof's function-granularity identity of every frame: the same
- * `functions` list (and order) that aggregate() returns.
+ * pprof's identity of every frame at a granularity: the same `functions`
+ * list (and order) that aggregate() returns. At "functions" (the default) a
+ * frame is its function name; the others keep what pprof keeps of a frame
+ * (file, line, address) and name nodes the way pprof prints them.
  */
-export function functionNodes(profile: Profile): FunctionNodes {
+export function functionNodes(profile: Profile, granularity: Granularity = 'functions'): FunctionNodes {
+  if (granularity !== 'functions') return detailedNodes(profile, granularity);
   const { strings, functions: fns, locations: locs, mappings } = profile;
   const functions: FunctionInfo[] = [];
   const byKey = new Map<string, number>();
@@ -105,6 +112,89 @@ export function functionNodes(profile: Profile): FunctionNodes {
     }
   }
   return { functions, lineNode, locationNode };
+}
+
+/**
+ * Frames keyed like pprof's graph nodes after `Profile.Aggregate`: address
+ * (only at "addresses", which pprof leaves unaggregated), function name,
+ * file, line and column, and, for nameless frames only, the binary and the
+ * function's start line. Names are pprof's printable names, e.g.
+ * "main.f /src/x.go:12".
+ */
+function detailedNodes(profile: Profile, granularity: Granularity): FunctionNodes {
+  const { strings, functions: fns, locations: locs, mappings } = profile;
+  const keepName = granularity !== 'files';
+  const keepFile = true;
+  const keepLine = granularity === 'lines' || granularity === 'addresses';
+  const keepAddress = granularity === 'addresses';
+  const functions: FunctionInfo[] = [];
+  const byKey = new Map<string, number>();
+  const lineNode = new Int32Array(locs.lineFunction.length);
+  const locationNode = new Int32Array(locs.count).fill(-1);
+  for (let l = 0; l < locs.count; l++) {
+    const m = locs.mapping[l];
+    const objfile = m >= 0 ? mappings[m].file : '';
+    const address = keepAddress ? hex16(locs.addressHigh[l], locs.addressLow[l]) : '';
+    const start = locs.lineStart[l];
+    const end = locs.lineEnd[l];
+    const node = (name: string, file: string, line: number, column: number, startLine: number, info: () => FunctionInfo) => {
+      const anonymous = name === '';
+      const key = `${address}\0${name}\0${file}\0${line}\0${column}\0${anonymous ? objfile : ''}\0${anonymous ? startLine : 0}`;
+      let n = byKey.get(key);
+      if (n === undefined) {
+        n = functions.length;
+        const parts: string[] = [];
+        if (address !== '' && address !== '0000000000000000') parts.push(address);
+        if (name !== '') parts.push(name);
+        if (line !== 0) parts.push(column !== 0 ? `${file}:${line}:${column}` : `${file}:${line}`);
+        else if (file !== '') parts.push(file);
+        else if (name === '') parts.push(objfile !== '' ? `[${basename(objfile)}]` : '<unknown>');
+        functions.push({ ...info(), name: parts.join(' ') });
+        byKey.set(key, n);
+      }
+      return n;
+    };
+    if (start === end) {
+      locationNode[l] = node('', '', 0, 0, 0, () => ({ name: '', systemName: '', file: '', startLine: 0 }));
+      continue;
+    }
+    for (let j = start; j < end; j++) {
+      const f = locs.lineFunction[j];
+      const name = keepName ? strings[fns.name[f]] : '';
+      const file = keepFile ? cleanPath(strings[fns.fileName[f]]) : '';
+      const line = keepLine ? locs.lineNumber[j] : 0;
+      const column = keepAddress ? locs.lineColumn[j] : 0;
+      lineNode[j] = node(name, file, line, column, fns.startLine[f], () => ({
+        name: '',
+        systemName: strings[fns.systemName[f]],
+        file: strings[fns.fileName[f]],
+        startLine: fns.startLine[f],
+      }));
+    }
+  }
+  return { functions, lineNode, locationNode };
+}
+
+function hex16(high: number, low: number): string {
+  return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
+}
+
+/** Go's filepath.Clean for the slash-separated paths profiles carry. */
+function cleanPath(path: string): string {
+  if (path === '' || !/(^|\/)\.{1,2}(\/|$)|\/\/|.\/$/.test(path)) return path;
+  const rooted = path.startsWith('/');
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!rooted) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const joined = out.join('/');
+  return rooted ? '/' + joined : joined === '' ? '.' : joined;
 }
 
 /**
@@ -285,6 +375,14 @@ class TreeBuilder {
 export interface AggregateOptions {
   /** Build the call tree (default true); `top` reports only need the rows. */
   callTree?: boolean;
+  /** What a node is (pprof's -granularity); default "functions". */
+  granularity?: Granularity;
+  /**
+   * Fold direct recursion in the call tree: a frame calling its own node
+   * stays on that node, so a recursive function is one bar, not a tower.
+   * Rows (flat/cum) are unaffected.
+   */
+  collapseRecursion?: boolean;
 }
 
 export function aggregate(
@@ -299,7 +397,8 @@ export function aggregate(
   if (!Number.isInteger(sampleIndex) || sampleIndex < 0 || sampleIndex >= typeCount) {
     throw new RangeError(`sample index ${sampleIndex} is outside the range [0..${typeCount - 1}]`);
   }
-  const { functions, lineNode, locationNode } = functionNodes(profile);
+  const granularity = opts.granularity ?? 'functions';
+  const { functions, lineNode, locationNode } = functionNodes(profile, granularity);
   const funcCount = functions.length;
   const flat = new Float64Array(funcCount);
   const cum = new Float64Array(funcCount);
@@ -309,6 +408,7 @@ export function aggregate(
   const { stack, stackStart, stackEnd, values } = samples;
   const { lineStart, lineEnd, lineNumber } = locations;
   const withTree = opts.callTree ?? true;
+  const collapse = opts.collapseRecursion ?? false;
   const tree = new TreeBuilder(withTree ? samples.count * 2 : 0);
   let total = 0;
 
@@ -329,7 +429,7 @@ export function aggregate(
           seenInSample[fn] = s;
           cum[fn] += v;
         }
-        if (withTree) node = tree.visit(node, fn, false, 0, v);
+        if (withTree && !(collapse && tree.func[node] === fn)) node = tree.visit(node, fn, false, 0, v);
         leafFunc = fn;
         continue;
       }
@@ -340,7 +440,9 @@ export function aggregate(
           seenInSample[fn] = s;
           cum[fn] += v;
         }
-        if (withTree) node = tree.visit(node, fn, j !== le - 1, lineNumber[j] | 0, v);
+        if (withTree && !(collapse && tree.func[node] === fn)) {
+          node = tree.visit(node, fn, j !== le - 1, lineNumber[j] | 0, v);
+        }
         leafFunc = fn;
       }
     }
@@ -354,6 +456,8 @@ export function aggregate(
   for (let f = 0; f < funcCount; f++) {
     if (flat[f] !== 0 || cum[f] !== 0) rows.push({ func: f, flat: flat[f], cum: cum[f] });
   }
+  // pprof's order: |flat|, then printed name. (Distinct nodes that print
+  // alike, as at -granularity=files, are left in no defined order by pprof.)
   rows.sort(
     (a, b) =>
       Math.abs(b.flat) - Math.abs(a.flat) ||
@@ -368,6 +472,7 @@ export function aggregate(
     functions,
     tree: layOutTree(tree, nameRank),
     rows,
+    granularity,
   };
 }
 

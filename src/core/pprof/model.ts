@@ -71,6 +71,8 @@ export interface Aggregate {
   total: number;
   functions: FunctionInfo[];
   tree: CallTree;
-  /** Every function with non-zero flat or cum, sorted by flat desc, then name. */
+  /** Every function with non-zero flat or cum, sorted by |flat| desc, then name. */
   rows: TopRow[];
+  /** pprof's -granularity the nodes were made at (absent means "functions"). */
+  granularity?: 'functions' | 'filefunctions' | 'files' | 'lines' | 'addresses';
 }

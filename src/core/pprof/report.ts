@@ -197,8 +197,17 @@ const EDGE_FRACTION = 0.001;
  * when some did. Like pprof, each edge counts once per sample (its first
  * occurrence from the root) and edges under 0.1% of the total are ignored.
  */
-export function inlineMarks(profile: Profile, agg: Aggregate): ('' | 'inline' | 'partial-inline')[] {
-  const { lineNode, locationNode } = functionNodes(profile);
+/**
+ * With `kept` (pprof's -nodecount), edges run from each frame's nearest kept
+ * caller, as in the graph pprof rebuilds from the kept nodes only: a kept
+ * function none of whose callers is kept gets no mark.
+ */
+export function inlineMarks(
+  profile: Profile,
+  agg: Aggregate,
+  kept?: Uint8Array,
+): ('' | 'inline' | 'partial-inline')[] {
+  const { lineNode, locationNode } = functionNodes(profile, agg.granularity);
   const funcCount = agg.functions.length;
   const { samples, locations } = profile;
   const typeCount = profile.sampleTypes.length;
@@ -210,7 +219,10 @@ export function inlineMarks(profile: Profile, agg: Aggregate): ('' | 'inline' | 
   let sample = 0;
   let value = 0;
   let parent = -1;
+  let anyFrame = false;
   const visit = (fn: number, inlined: boolean) => {
+    anyFrame = true;
+    if (kept && !kept[fn]) return;
     if (parent >= 0 && parent !== fn) {
       let e = edges.get(parent, fn);
       if (e < 0) {
@@ -232,6 +244,7 @@ export function inlineMarks(profile: Profile, agg: Aggregate): ('' | 'inline' | 
     value = samples.values[sample * typeCount + agg.sampleIndex];
     if (value === 0) continue;
     parent = -1;
+    anyFrame = false;
     for (let i = samples.stackEnd[sample] - 1; i >= samples.stackStart[sample]; i--) {
       const loc = samples.stack[i];
       const ls = locations.lineStart[loc];
@@ -239,7 +252,8 @@ export function inlineMarks(profile: Profile, agg: Aggregate): ('' | 'inline' | 
       if (ls === le) visit(locationNode[loc], false);
       for (let j = le - 1; j >= ls; j--) visit(lineNode[j], j !== le - 1);
     }
-    if (parent >= 0) flatSum += value;
+    // pprof takes the edge cutoff from the graph before -nodecount trims it.
+    if (anyFrame) flatSum += value;
   }
   const cutoff = Math.abs(Math.trunc(flatSum * EDGE_FRACTION));
   const hasInline = new Uint8Array(funcCount);
@@ -257,6 +271,8 @@ export function inlineMarks(profile: Profile, agg: Aggregate): ('' | 'inline' | 
 export interface TopOptions {
   /** Show only the first N rows (0 or undefined: all). */
   nodeCount?: number;
+  /** The filters applied, as pprof lists them ("focus=Parse"). */
+  activeFilters?: string[];
 }
 
 /** The header lines pprof prints above a report (File, Type, Time, Duration...). */
@@ -287,6 +303,10 @@ export function formatTop(profile: Profile, agg: Aggregate, opts: TopOptions = {
   const outputUnit = selectOutputUnit(shown, agg.total, sampleUnit);
   const format = (v: number) => scaledLabel(v, sampleUnit, outputUnit);
   const lines = profileLabels(profile, agg, format);
+  if (opts.activeFilters && opts.activeFilters.length > 0) {
+    lines.push('Active filters:');
+    for (const f of opts.activeFilters) lines.push(`   ${f.length > 80 ? f.slice(0, 80) + '…' : f}`);
+  }
   const shownTotal = shown.reduce((sum, r) => sum + r.flat, 0);
   lines.push(
     `Showing nodes accounting for ${format(shownTotal)}, ${percentage(shownTotal, agg.total).trim()} of ${format(agg.total)} total`,
@@ -295,7 +315,12 @@ export function formatTop(profile: Profile, agg: Aggregate, opts: TopOptions = {
     lines.push(`Showing top ${shown.length} nodes out of ${agg.rows.length}`);
   }
   lines.push(`${'flat'.padStart(10)} ${'flat'.padStart(5)}% ${'sum'.padStart(5)}% ${'cum'.padStart(10)} ${'cum'.padStart(5)}%`);
-  const marks = inlineMarks(profile, agg);
+  let kept: Uint8Array | undefined;
+  if (shown.length < agg.rows.length) {
+    kept = new Uint8Array(agg.functions.length);
+    for (const row of shown) kept[row.func] = 1;
+  }
+  const marks = inlineMarks(profile, agg, kept);
   let flatSum = 0;
   for (const row of shown) {
     flatSum += row.flat;
