@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { env, pprof, repoRoot } from '../fixtures/real-profiles';
+import { env, pprofTop, repoRoot, type PprofTop } from '../fixtures/real-profiles';
 
 export interface BenchProfiles {
   /** Parse, Hash and Sort in one run: cpu and allocs. */
@@ -44,36 +44,11 @@ export function benchProfiles(dir: string): BenchProfiles {
   };
 }
 
-export interface TopRows {
-  total: number;
-  rows: { name: string; flat: number; cum: number }[];
-}
-
-/** A value printed by pprof with -unit set to the sample unit: "1234ns", "-56B", "78". */
-function exact(text: string): number {
-  const m = /^(-?\d+)[a-zA-Z]*$/.exec(text);
-  if (!m) throw new Error(`pprof printed a value that is not an exact integer: ${JSON.stringify(text)}`);
-  return Number(m[1]);
-}
+export type TopRows = PprofTop;
 
 /** `go tool pprof -top -nodefraction=0` with extra flags, in exact integers of `unit`. */
 export function pprofTopWith(file: string, sampleIndex: string, unit: string, flags: string[]): TopRows {
-  const out = pprof(['-top', '-nodefraction=0', `-unit=${unit}`, `-sample_index=${sampleIndex}`, ...flags, file]);
-  const total = /^Showing nodes accounting for \S+, \S+ of (\S+) total$/m.exec(out);
-  if (!total) throw new Error(`no total in pprof output:\n${out}`);
-  const rows: TopRows['rows'] = [];
-  let inTable = false;
-  for (const line of out.split('\n')) {
-    if (/^\s+flat\s+flat%/.test(line)) {
-      inTable = true;
-      continue;
-    }
-    if (!inTable || line === '') continue;
-    const m = /^\s*(\S+)\s+\S+%\s+\S+%\s+(\S+)\s+\S+%  (.*?)(?: \((?:partial-)?inline\))?$/.exec(line);
-    if (!m) throw new Error(`unexpected pprof -top line: ${JSON.stringify(line)}`);
-    rows.push({ name: m[3], flat: exact(m[1]), cum: exact(m[2]) });
-  }
-  return { total: exact(total[1]), rows };
+  return pprofTop(file, sampleIndex, unit, flags);
 }
 
 /**
