@@ -10,48 +10,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { isToolchainTag, listGoPorts, parseTagList, readHostInfo, withTagFlag } from '../../src/core/go/target';
 import { launchVsCode, repoRoot, type VsCodeSession } from './harness';
 
 const codeServerVscode = join(process.env.GOPERF_CODE_SERVER_DIR ?? join(repoRoot, '.cache', 'code-server'), 'node_modules', 'code-server', 'lib', 'vscode');
 const grammarPath = join(repoRoot, 'media', 'syntaxes', 'go-build-constraints.tmLanguage.json');
-
-// The target model's go-facing parts, checked against the go command without an editor.
-describe('build target model (against the go command)', () => {
-  const go = (...args: string[]) => execFileSync('go', args, { cwd: repoRoot, encoding: 'utf8' });
-
-  test('ports come from go tool dist list, first-class ones first', async () => {
-    const ports = await listGoPorts('go', repoRoot);
-    const listed = go('tool', 'dist', 'list').trim().split('\n').sort();
-    assert.deepEqual(ports.map((p) => `${p.goos}/${p.goarch}`).sort(), listed);
-    const firstNonFirstClass = ports.findIndex((p) => !p.firstClass);
-    assert.ok(firstNonFirstClass > 0, 'some first-class ports come first');
-    assert.ok(ports.slice(firstNonFirstClass).every((p) => !p.firstClass), 'no first-class port after the others');
-  });
-
-  test('the host and its default target are what go env says', async () => {
-    const host = await readHostInfo('go', repoRoot);
-    const [goos, goarch, cgo, hostOS, hostArch] = go('env', 'GOOS', 'GOARCH', 'CGO_ENABLED', 'GOHOSTOS', 'GOHOSTARCH').trim().split('\n');
-    assert.deepEqual(host, { defaultTarget: { goos, goarch, tags: [], cgoEnabled: cgo === '1' }, goos: hostOS, goarch: hostArch });
-  });
-
-  test('tags the toolchain sets are never offered as custom tags', () => {
-    const context = go('list', '-f', '{{join context.ToolTags " "}} {{join context.ReleaseTags " "}}', 'unsafe').trim().split(' ');
-    const names = go('tool', 'dist', 'list').trim().split('\n').flatMap((p) => p.split('/'));
-    for (const tag of [...context, ...names, 'cgo', 'gc', 'gccgo', 'unix']) assert.ok(isToolchainTag(tag), tag);
-    for (const tag of ['integration', 'purego', 'netgo', 'ignore', 'go1', 'go1.x']) assert.ok(!isToolchainTag(tag), tag);
-  });
-
-  test('typed tags are split like -tags and checked like constraint tags', () => {
-    assert.deepEqual(parseTagList(' integration, purego  netgo,integration'), { tags: ['integration', 'netgo', 'purego'], invalid: [] });
-    assert.deepEqual(parseTagList('ok a-b !x'), { tags: ['ok'], invalid: ['a-b', '!x'] });
-  });
-
-  test('the -tags flag of a flag list is replaced, other flags kept', () => {
-    assert.deepEqual(withTagFlag(['-tags', 'old', '-race', '--tags=older', '-trimpath'], ['a', 'b']), ['-race', '-trimpath', '-tags=a,b']);
-    assert.deepEqual(withTagFlag(['-tags=old', '-race'], []), ['-race']);
-  });
-});
 
 // The parts of vscode-textmate and vscode-oniguruma used here; both are loaded
 // from code-server's own copy, which this project does not depend on.
@@ -306,7 +268,7 @@ describe('build constraints in VS Code (code-server)', { timeout: 10 * 60_000 },
     const plain = await rowLook(plainRow);
     assert.equal(plain.badge, '', 'a file without constraints has no badge');
 
-    const host = (await import('node:child_process')).execFileSync('go', ['env', 'GOOS', 'GOARCH'], { encoding: 'utf8' }).trim().split('\n');
+    const host = execFileSync('go', ['env', 'GOOS', 'GOARCH'], { encoding: 'utf8' }).trim().split('\n');
     assert.deepEqual(host, ['linux', 'amd64'], 'this test expects a linux/amd64 machine (the default target)');
     const dimmed = await vscode.step('foo_windows.go is dimmed under linux/amd64', () =>
       waitForLook(windowsRow, (l) => l.badge !== '' && l.color !== plain.color, 'foo_windows.go should be dimmed with a badge'),
