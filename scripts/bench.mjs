@@ -113,6 +113,22 @@ function compareTop(profile) {
   return { ours, theirs, same };
 }
 
+/**
+ * `goperf constraints eval` over GOROOT/src against `go list -e ./...` on the
+ * same tree. Both answer which files build for the host target; go list also
+ * loads packages, so it is the bar to beat.
+ */
+function compareConstraints() {
+  const goroot = execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim();
+  const src = join(goroot, 'src');
+  const ours = () => execFileSync(process.execPath, [cli, 'constraints', 'eval', '--json', src], { maxBuffer: 1 << 30 });
+  const theirs = () => execFileSync('go', ['list', '-e', './...'], { cwd: src, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  ours();
+  theirs();
+  log(`timing goperf constraints eval and go list -e ./... over ${src}, ${runs} runs each ...`);
+  return { ours: timeRuns(runs, ours), theirs: timeRuns(runs, theirs) };
+}
+
 // ---- 4. in-process stages and protobufjs ---------------------------------------
 
 async function loadCore() {
@@ -218,6 +234,7 @@ const core = await loadCore();
 const { rows: stageRows, info } = stages(core, profile);
 const top = compareTop(profile);
 const paint = withBrowser ? await measureFirstPaint(profile) : undefined;
+const constraints = compareConstraints();
 
 console.log(`\nLarge profile: ${profile}`);
 console.log(`  (load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
@@ -245,4 +262,13 @@ if (paint !== undefined) {
   console.log('');
   console.log(table([['flame page in Chromium', 'median'], ['open -> first paint', ms(paint)]]));
 }
+console.log('');
+console.log(
+  table([
+    ['build constraints over GOROOT/src', `median of ${runs}`],
+    ['goperf constraints eval --json', ms(constraints.ours)],
+    ['go list -e ./...', ms(constraints.theirs)],
+    ['speed-up over go list (target >= 10)', (constraints.theirs / constraints.ours).toFixed(2)],
+  ]),
+);
 if (!top.same) process.exitCode = 1;
