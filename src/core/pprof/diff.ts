@@ -11,6 +11,7 @@
 import type { ValueType } from './model';
 import { ProfileError } from './model';
 import type { FunctionTable, LocationTable, Mapping, Profile, SampleTable } from './decode';
+import { stringTable } from './stringTable';
 
 export type DiffMode = 'base' | 'diff_base';
 
@@ -95,17 +96,7 @@ interface Part {
 }
 
 function mergeProfiles(source: Profile, base: Profile, sourceScale: Float64Array, tagBase: boolean): Profile {
-  const strings: string[] = [''];
-  const stringIndex = new Map<string, number>([['', 0]]);
-  const intern = (s: string) => {
-    let i = stringIndex.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      strings.push(s);
-      stringIndex.set(s, i);
-    }
-    return i;
-  };
+  const { strings, intern } = stringTable();
   const part = (profile: Profile, functionOffset: number, locationOffset: number, mappingOffset: number): Part => ({
     profile,
     str: Int32Array.from(profile.strings, intern),

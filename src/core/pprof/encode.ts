@@ -4,6 +4,7 @@
 
 import type { Profile } from './decode';
 import { functionNodes, type Granularity } from './aggregate';
+import { stringTable } from './stringTable';
 
 class Writer {
   buf = new Uint8Array(1 << 16);
@@ -90,17 +91,7 @@ export interface EncodeOptions {
 
 /** The profile as uncompressed pprof protobuf. */
 export function encodeProfile(profile: Profile, opts: EncodeOptions = {}): Uint8Array {
-  const strings: string[] = [''];
-  const index = new Map<string, number>([['', 0]]);
-  const str = (s: string) => {
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      strings.push(s);
-      index.set(s, i);
-    }
-    return i;
-  };
+  const { strings, intern: str } = stringTable();
   const out = new Writer();
   const msg = new Writer();
   const sub = new Writer();
