@@ -4,14 +4,13 @@
 
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { formatGoFixed, formatGoFloat } from '../core/goFormat';
 import { formatSyntaxError, isBinaryUnit, readBenchfmt, type BenchfmtFile } from '../core/bench/benchfmt';
 import {
   buildTables,
   DEFAULT_ALPHA,
   DEFAULT_CONFIDENCE,
   formatComparison,
-  formatGoFixed,
-  formatGoFloat,
   formatRange,
   formatSignedPercent,
   type BenchTable,

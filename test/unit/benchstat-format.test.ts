@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { formatGoFixed, formatGoFloat, formatSignedPercent } from '../../src/core/bench/stats';
+import { formatSignedPercent } from '../../src/core/bench/stats';
+import { formatGoFixed, formatGoFloat } from '../../src/core/goFormat';
 
 const dir = mkdtempSync(join(tmpdir(), 'goperf-gofmt-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

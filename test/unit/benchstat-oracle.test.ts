@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { formatGoFixed, formatRange } from '../../src/core/bench/stats';
+import { formatRange } from '../../src/core/bench/stats';
+import { formatGoFixed } from '../../src/core/goFormat';
 import { benchstatBinary, goBench, runBenchstat, runGoperfBenchstat, type Output } from '../fixtures/benchstat/oracle';
 
 const dir = mkdtempSync(join(tmpdir(), 'goperf-benchstat-'));

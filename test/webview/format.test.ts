@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { formatPercent, formatValue } from '../../webviews/flame/format';
+import { formatPercent, formatValue } from '../../src/core/pprof/units';
 import { makeCpuProfile, makeMemProfile, pprofTop } from './harness';
 
 let workDir = '';
@@ -61,6 +61,9 @@ test('rare magnitudes follow the same rules', () => {
   assert.equal(formatValue(2 * 3600e9, 'nanoseconds'), '2hrs');
   assert.equal(formatValue(59 * 60e9, 'nanoseconds'), '3540s');
   assert.equal(formatValue(1536, 'bytes'), '1.50kB');
+  // 9.125 sits exactly between two-decimal neighbours: Go's %.2f goes to the even one.
+  assert.equal(formatValue(9344, 'bytes'), '9.12kB');
+  assert.equal(formatValue(9376, 'bytes'), '9.16kB');
   assert.equal(formatValue(-2048, 'bytes'), '-2kB');
   assert.equal(formatValue(0.001, 'bytes'), '0');
   assert.equal(formatValue(12, 'widgets'), '12widgets');

@@ -7,7 +7,7 @@ import type { Aggregate } from '../../src/core/pprof/index';
 import type { WebviewToHost } from '../../src/core/protocol';
 import type { Decoder, ProfileSummary } from './decoder';
 import { FlameGraph, type FrameBox } from './flameGraph';
-import { formatPercent, formatValue } from './format';
+import { formatPercent, formatValue } from '../../src/core/pprof/units';
 import { compileQuery, exactFunctionQuery, runSearch, type SearchResult } from './search';
 import { TopTable } from './topTable';
 

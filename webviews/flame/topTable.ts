@@ -4,7 +4,7 @@
 // rows are rendered until the user asks for all of them.
 
 import type { Aggregate, TopRow } from '../../src/core/pprof/index';
-import { formatPercent, formatValue } from './format';
+import { formatPercent, formatValue } from '../../src/core/pprof/units';
 
 type SortKey = 'flat' | 'cum' | 'name';
 

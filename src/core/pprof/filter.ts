@@ -22,7 +22,7 @@
 // invalid regex rather than silently meaning something else.
 
 import type { Profile, SampleTable, LocationTable } from './decode';
-import { scaleValue } from './report';
+import { scaleValue } from './units';
 
 export interface FilterOptions {
   focus?: string;

@@ -2,6 +2,7 @@ export * from './model';
 export * from './decode';
 export * from './aggregate';
 export * from './report';
+export * from './units';
 export * from './filter';
 export * from './diff';
 export * from './view';
