@@ -1,9 +1,12 @@
 // `goperf trace stats <file> [--json]`: what a Go execution trace contains,
 // counted the way golang.org/x/exp/trace's reader counts it.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { TraceError, traceStats, type TraceStats } from '../core/trace/index';
+import { gzip } from 'pako';
+import { encodeProfile } from '../core/pprof/encode';
+import { BLOCKING_KINDS, BLOCKING_TITLES, blockingProfile, type BlockingKind } from '../core/trace/blockingProfile';
+import { TraceError, traceStats, type TraceProblem, type TraceStats } from '../core/trace/index';
 
 export interface Output {
   write(text: string): void;
@@ -21,11 +24,16 @@ const defaultIO = (): TraceCommandIO => ({
 
 const USAGE = `usage:
   goperf trace stats <trace.out> [--json]
+  goperf trace pprof --type net|sync|syscall|sched <trace.out> -o out.pb.gz
 
 stats  reads a Go execution trace (go1.22–go1.26 format) and prints its version,
        the number of events of each kind, the goroutines and procs seen, the
        duration, and the goroutines' running time by start function.
        --json prints {"version","eventsByKind","goroutines","procs","durationNs",…}.
+pprof  writes the time goroutines spent blocked on the network (net), on
+       channels, selects and sync primitives (sync), in system calls (syscall)
+       or runnable but not running (sched), by the stack where the wait began,
+       as a pprof profile: what \`go tool trace -pprof=TYPE\` writes.
 A cut or damaged trace is read up to the damage, with a warning naming where.
 Exit status: 0 on success (also with a warning), 1 when nothing could be read, 2 on usage errors.
 `;
@@ -36,7 +44,7 @@ export async function runTraceCommand(args: string[], io: TraceCommandIO = defau
     (sub === undefined ? io.stderr : io.stdout).write(USAGE);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'stats') {
+  if (sub !== 'stats' && sub !== 'pprof') {
     io.stderr.write(`goperf trace: unknown subcommand "${sub}"\n${USAGE}`);
     return 2;
   }
@@ -45,7 +53,12 @@ export async function runTraceCommand(args: string[], io: TraceCommandIO = defau
     parsed = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        type: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     io.stderr.write(`goperf trace: ${(e as Error).message}\n${USAGE}`);
@@ -56,17 +69,24 @@ export async function runTraceCommand(args: string[], io: TraceCommandIO = defau
     return 0;
   }
   if (parsed.positionals.length !== 1) {
-    io.stderr.write(`goperf trace stats: expected one trace file\n${USAGE}`);
+    io.stderr.write(`goperf trace ${sub}: expected one trace file\n${USAGE}`);
     return 2;
   }
   const file = parsed.positionals[0];
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    io.stderr.write(`goperf: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
-    return 1;
+  if (sub === 'pprof') {
+    const kind = parsed.values.type;
+    if (!(BLOCKING_KINDS as readonly string[]).includes(kind ?? '')) {
+      io.stderr.write(`goperf trace pprof: --type must be one of ${BLOCKING_KINDS.join(', ')}\n${USAGE}`);
+      return 2;
+    }
+    if (!parsed.values.output) {
+      io.stderr.write(`goperf trace pprof: -o FILE is required (the profile is binary)\n${USAGE}`);
+      return 2;
+    }
+    return writeBlockingProfile(file, kind as BlockingKind, parsed.values.output, io);
   }
+  const bytes = readTraceFile(file, io);
+  if (bytes === undefined) return 1;
   let stats: TraceStats;
   try {
     stats = traceStats(bytes, file);
@@ -81,13 +101,51 @@ export async function runTraceCommand(args: string[], io: TraceCommandIO = defau
     io.stderr.write(`goperf: ${stats.problem.message}\n`);
     return 1;
   }
-  if (stats.problem) {
-    const what = stats.problem.truncated ? 'the trace is cut short' : 'the trace is damaged';
-    io.stderr.write(
-      `goperf: warning: ${what}; showing what was read before the problem: ${stats.problem.message}\n`,
-    );
-  }
+  if (stats.problem) warnPartial(stats.problem, io);
   io.stdout.write(parsed.values.json ? formatJson(stats) : formatText(stats));
+  return 0;
+}
+
+function readTraceFile(file: string, io: TraceCommandIO): Uint8Array | undefined {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    io.stderr.write(`goperf: ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+    return undefined;
+  }
+}
+
+function warnPartial(problem: TraceProblem, io: TraceCommandIO): void {
+  const what = problem.truncated ? 'the trace is cut short' : 'the trace is damaged';
+  io.stderr.write(`goperf: warning: ${what}; showing what was read before the problem: ${problem.message}\n`);
+}
+
+function writeBlockingProfile(file: string, kind: BlockingKind, output: string, io: TraceCommandIO): number {
+  const bytes = readTraceFile(file, io);
+  if (bytes === undefined) return 1;
+  let result;
+  try {
+    result = blockingProfile(bytes, file, kind);
+  } catch (e) {
+    if (e instanceof TraceError) {
+      io.stderr.write(`goperf: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (result.problem) warnPartial(result.problem, io);
+  // Written beside the target and renamed, so a failure never leaves half a file under the user's name.
+  const partial = `${output}.${process.pid}.tmp`;
+  try {
+    writeFileSync(partial, gzip(encodeProfile(result.profile)));
+    renameSync(partial, output);
+  } catch (e) {
+    rmSync(partial, { force: true });
+    io.stderr.write(`goperf: ${output}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const samples = result.profile.sampleCount;
+  io.stderr.write(`Wrote ${output}: ${BLOCKING_TITLES[kind].toLowerCase()}, ${samples} stack${samples === 1 ? '' : 's'}\n`);
   return 0;
 }
 
