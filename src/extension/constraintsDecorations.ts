@@ -12,8 +12,8 @@ import {
   effectiveConstraint,
   type BuildTarget,
   type FileAnalysis,
+  MAX_HEADER_BYTES,
 } from '../core/constraints';
-import { MAX_HEADER_BYTES } from '../cli/constraints';
 import type { TargetStore } from './target';
 
 const firstRead = 64 * 1024;

@@ -3,11 +3,11 @@
 // one it is what the go command would use here. Nothing runs `go` until a
 // value is actually needed.
 import * as vscode from 'vscode';
-import { resolveTarget } from '../cli/constraints';
 import type { BuildTarget } from '../core/constraints';
 import {
-  listGoPorts,
+  listPorts,
   normalizeTags,
+  resolveTarget,
   readHostInfo,
   sameTarget,
   type GoPort,
@@ -98,7 +98,7 @@ export class TargetStore implements vscode.Disposable {
 
   /** The toolchain's ports, read once per session (`go tool dist list -json`). */
   ports(): Promise<GoPort[]> {
-    this.portList ??= listGoPorts(goPath(), this.cwd()).catch((error: unknown) => {
+    this.portList ??= listPorts(goPath(), this.cwd()).catch((error: unknown) => {
       this.portList = undefined;
       throw error;
     });

@@ -3,16 +3,11 @@
 // keys that carry the target are written (GOOS, GOARCH, -tags); everything
 // else in those settings is kept as the user wrote it.
 import * as vscode from 'vscode';
-import { withTagFlag, type TargetSpec } from '../core/go/target';
+import type { TargetSpec } from '../core/go/target';
 import type { TargetStore } from './target';
+import { settingsForTarget, settingsWithoutTarget, type EditorTargetSettings, type TargetSettingsUpdate } from './targetSettings';
 
 const settingKey = 'goperf.target.syncGopls';
-
-type Env = Record<string, unknown>;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export class TargetSync implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -54,23 +49,26 @@ export class TargetSync implements vscode.Disposable {
     );
   }
 
-  private async write(spec: TargetSpec): Promise<void> {
+  private current(): EditorTargetSettings {
+    const config = vscode.workspace.getConfiguration();
+    return {
+      gopls: config.inspect('gopls')?.workspaceValue,
+      toolsEnvVars: config.inspect('go.toolsEnvVars')?.workspaceValue,
+      buildTags: config.inspect('go.buildTags')?.workspaceValue,
+    };
+  }
+
+  private async apply(update: TargetSettingsUpdate): Promise<void> {
     const config = vscode.workspace.getConfiguration();
     const target = vscode.ConfigurationTarget.Workspace;
-    try {
-      const gopls = config.inspect<Record<string, unknown>>('gopls')?.workspaceValue;
-      const next: Record<string, unknown> = isObject(gopls) ? { ...gopls } : {};
-      const env: Env = isObject(next['build.env']) ? { ...(next['build.env'] as Env) } : {};
-      env.GOOS = spec.goos;
-      env.GOARCH = spec.goarch;
-      next['build.env'] = env;
-      const flags = Array.isArray(next['build.buildFlags']) ? (next['build.buildFlags'] as unknown[]) : [];
-      next['build.buildFlags'] = withTagFlag(flags, spec.tags);
-      await config.update('gopls', next, target);
+    if (update.gopls) await config.update('gopls', update.gopls, target);
+    if (update.toolsEnvVars) await config.update('go.toolsEnvVars', update.toolsEnvVars, target);
+    if (update.buildTags !== undefined) await config.update('go.buildTags', update.buildTags ?? undefined, target);
+  }
 
-      const toolsEnv = config.inspect<Env>('go.toolsEnvVars')?.workspaceValue;
-      await config.update('go.toolsEnvVars', { ...(isObject(toolsEnv) ? toolsEnv : {}), GOOS: spec.goos, GOARCH: spec.goarch }, target);
-      await config.update('go.buildTags', spec.tags.join(','), target);
+  private async write(spec: TargetSpec): Promise<void> {
+    try {
+      await this.apply(settingsForTarget(this.current(), spec));
       this.written = spec;
     } catch (error) {
       this.fail(error);
@@ -82,29 +80,8 @@ export class TargetSync implements vscode.Disposable {
     const spec = this.written;
     if (!spec) return;
     this.written = undefined;
-    const config = vscode.workspace.getConfiguration();
-    const target = vscode.ConfigurationTarget.Workspace;
-    const dropOurs = (env: Env): Env => {
-      const copy = { ...env };
-      if (copy.GOOS === spec.goos) delete copy.GOOS;
-      if (copy.GOARCH === spec.goarch) delete copy.GOARCH;
-      return copy;
-    };
     try {
-      const gopls = config.inspect<Record<string, unknown>>('gopls')?.workspaceValue;
-      if (isObject(gopls)) {
-        const next = { ...gopls };
-        if (isObject(next['build.env'])) next['build.env'] = dropOurs(next['build.env'] as Env);
-        if (Array.isArray(next['build.buildFlags'])) {
-          next['build.buildFlags'] = (next['build.buildFlags'] as unknown[]).filter((f) => f !== `-tags=${spec.tags.join(',')}`);
-        }
-        await config.update('gopls', next, target);
-      }
-      const toolsEnv = config.inspect<Env>('go.toolsEnvVars')?.workspaceValue;
-      if (isObject(toolsEnv)) await config.update('go.toolsEnvVars', dropOurs(toolsEnv), target);
-      if (config.inspect<string>('go.buildTags')?.workspaceValue === spec.tags.join(',')) {
-        await config.update('go.buildTags', undefined, target);
-      }
+      await this.apply(settingsWithoutTarget(this.current(), spec));
     } catch (error) {
       this.fail(error);
     }

@@ -18,6 +18,7 @@ import {
   type Port,
   type StrayComment,
 } from '../core/constraints';
+import type { HostInfo } from '../core/go/target';
 import { findGoModule, type GoModule } from './gomod';
 import { forPort } from './target';
 import { TextSnapshot } from './text';
@@ -48,11 +49,13 @@ export interface DocumentAnalysis {
   readonly target?: BuildTarget;
   readonly verdict?: FileVerdict;
   readonly ports?: readonly Port[];
+  readonly host?: HostInfo;
 }
 
 export interface AnalysisInputs {
   readonly target?: BuildTarget;
   readonly ports?: readonly Port[];
+  readonly host?: HostInfo;
   /** Look up go.mod on disk (false for untitled documents). */
   readonly onDisk: boolean;
 }
@@ -83,6 +86,7 @@ export function analyzeDocument(uri: string, version: number, path: string, text
     target: inputs.target,
     verdict,
     ports: inputs.ports,
+    host: inputs.host,
   };
 }
 
@@ -97,11 +101,11 @@ export interface BuildingPorts {
 }
 
 /**
- * The working ports on which the file builds with the target's tags and cgo
- * setting (cgo only where the port supports it). Undefined until the target
- * and the ports are known.
+ * The working ports on which the file builds with the target's tags and, by
+ * default, its cgo setting (cgo only where the port supports it). Undefined
+ * until the target and the ports are known.
  */
-export function buildingPorts(a: DocumentAnalysis): BuildingPorts | undefined {
+export function buildingPorts(a: DocumentAnalysis, cgoFor?: (port: Port) => boolean): BuildingPorts | undefined {
   const { target, ports } = a;
   if (!target || !ports || a.file.header.incomplete) return undefined;
   const firstClass: Port[] = [];
@@ -109,7 +113,7 @@ export function buildingPorts(a: DocumentAnalysis): BuildingPorts | undefined {
   for (const port of ports) {
     if (port.broken) continue;
     const same = port.goos === target.goos && port.goarch === target.goarch;
-    const t = same ? target : forPort(target, port);
+    const t = same ? target : forPort(target, port, cgoFor?.(port));
     if (!evaluateFile(a.file, t).included) continue;
     (port.firstClass ? firstClass : others).push(port);
   }

@@ -12,8 +12,10 @@ import {
   parseConstraintLine,
   releaseTagMinor,
   type Expr,
+  type Port,
   type StrayComment,
 } from '../core/constraints';
+import { defaultCgoEnabled } from '../core/go/target';
 import { buildingPorts, plusBuildObsolete, type DocumentAnalysis } from './analysis';
 import type { LspDiagnostic } from './diagnostics';
 import { SOURCE } from './diagnostics';
@@ -168,12 +170,16 @@ function targetActions(a: DocumentAnalysis, d: LspDiagnostic): CodeAction[] {
   const decisive = new Set(a.verdict?.terms.filter((t) => !t.value && !t.negated).map((t) => t.tag));
   for (const tag of unsetTags.filter((t) => decisive.has(t))) command(`Add tag \`${tag}\` to the build target`, ADD_TAG_COMMAND, [tag]);
 
+  // A switch sets GOOS/GOARCH only, so the port gets the go command's CGO_ENABLED default for it:
+  // off when cross-compiling. Until go env has answered, off promises nothing that needs cgo.
+  const cgoFor = (port: Port) =>
+    port.goos === target.goos && port.goarch === target.goarch ? target.cgoEnabled : a.host ? defaultCgoEnabled(port, a.host) : false;
   // Ports where the file builds with the target's tags; failing that, with the constraint's tags added.
   let tags = [...target.buildTags];
-  let ports = buildingPorts(a);
+  let ports = buildingPorts(a, cgoFor);
   if (ports && ports.firstClass.length + ports.others.length === 0 && unsetTags.length > 0) {
     tags = [...tags, ...unsetTags];
-    ports = buildingPorts({ ...a, target: { ...target, buildTags: tags } });
+    ports = buildingPorts({ ...a, target: { ...target, buildTags: tags } }, cgoFor);
   }
   if (!ports) return out;
   // Ports close to the current one first: same GOOS, then same GOARCH.
@@ -182,7 +188,7 @@ function targetActions(a: DocumentAnalysis, d: LspDiagnostic): CodeAction[] {
   if (candidates.length === 0) candidates.push(...ports.others);
   const withTags = tags.length > target.buildTags.length ? ` with tags ${tags.join(',')}` : '';
   for (const port of candidates.slice(0, MAX_PORT_SUGGESTIONS)) {
-    const request: TargetRequest = { goos: port.goos, goarch: port.goarch, tags, cgoEnabled: target.cgoEnabled && port.cgoSupported };
+    const request: TargetRequest = { goos: port.goos, goarch: port.goarch, tags, cgoEnabled: cgoFor(port) };
     command(`Build for ${port.goos}/${port.goarch}${withTags}, where this file builds`, SET_TARGET_COMMAND, [request]);
   }
   return out;

@@ -69,7 +69,7 @@ export function startServer(connection: Connection): void {
     const { path, onDisk } = uriToPath(doc.uri);
     if (!isConstrainedFile(path)) return undefined;
     targets?.loadPorts();
-    return analyzeDocument(doc.uri, doc.version, path, doc.getText(), { target: targets?.target, ports: targets?.ports, onDisk });
+    return analyzeDocument(doc.uri, doc.version, path, doc.getText(), { target: targets?.target, ports: targets?.ports, host: targets?.host, onDisk });
   };
 
   const publish = (doc: TextDocument) => {

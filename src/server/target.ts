@@ -4,7 +4,7 @@
 // with what is known and refreshed when an answer arrives.
 
 import { levelTags, type BuildTarget, type Port } from '../core/constraints';
-import { listPorts, resolveTarget } from '../cli/constraints';
+import { listPorts, readHostInfo, resolveTarget, type HostInfo } from '../core/go/target';
 
 /** What the client sends: in initializationOptions.target, goperf/setTarget and settings goperf.target. */
 export interface TargetRequest {
@@ -48,6 +48,7 @@ export class TargetState {
   private generation = 0;
   private portsPromise: Promise<void> | undefined;
   private portList: Port[] | undefined;
+  private hostInfo: HostInfo | undefined;
 
   constructor(
     private readonly ctx: GoContext,
@@ -62,6 +63,11 @@ export class TargetState {
     return this.portList;
   }
 
+  /** The machine and go env's defaults: what CGO_ENABLED a switch to another port gets. */
+  get host(): HostInfo | undefined {
+    return this.hostInfo;
+  }
+
   /** Adds a -tags tag to the target, as asked or as resolved from the host's defaults. */
   addTag(tag: string): void {
     const current = this.current;
@@ -74,11 +80,18 @@ export class TargetState {
     if (!tags.includes(tag)) this.setTarget({ ...base, tags: [...tags, tag] });
   }
 
-  /** Starts `go tool dist list` once; onChange fires when the ports are known. */
+  /** Starts `go tool dist list` and `go env` once; onChange fires when the ports are known. */
   loadPorts(): void {
-    this.portsPromise ??= listPorts(this.ctx.go, this.ctx.cwd).then(
-      (ports) => {
+    this.portsPromise ??= Promise.all([
+      listPorts(this.ctx.go, this.ctx.cwd, { includeBroken: true }),
+      readHostInfo(this.ctx.go, this.ctx.cwd).catch((e: unknown) => {
+        this.ctx.log(`cannot read go env: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }),
+    ]).then(
+      ([ports, host]) => {
         this.portList = ports;
+        this.hostInfo = host;
         this.onChange();
       },
       (e: unknown) => this.ctx.log(`cannot list the toolchain's ports: ${e instanceof Error ? e.message : String(e)}`),
@@ -111,15 +124,16 @@ export class TargetState {
 
 /**
  * `base` moved to another port: same tags, Go version and experiments, the
- * port's baseline architecture level, cgo only where the port supports it.
+ * port's baseline architecture level; cgo as given, by default kept where the
+ * port supports it.
  */
-export function forPort(base: BuildTarget, port: Port): BuildTarget {
+export function forPort(base: BuildTarget, port: Port, cgoEnabled = base.cgoEnabled && port.cgoSupported): BuildTarget {
   const experiments = base.toolTags.filter((t) => t.startsWith('goexperiment.'));
   return {
     ...base,
     goos: port.goos,
     goarch: port.goarch,
-    cgoEnabled: base.cgoEnabled && port.cgoSupported,
+    cgoEnabled,
     toolTags: [...levelTags(port.goarch, 0), ...experiments],
   };
 }

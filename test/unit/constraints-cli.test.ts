@@ -56,10 +56,10 @@ before(async () => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(args: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(args: string[], env?: Record<string, string>, cacheDir?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CommandIO = { stdout: { write: (t) => void (stdout += t) }, stderr: { write: (t) => void (stderr += t) }, cwd: dir, go: GO };
+  const io: CommandIO = { stdout: { write: (t) => void (stdout += t) }, stderr: { write: (t) => void (stderr += t) }, cwd: dir, go: GO, cacheDir };
   const saved = { ...process.env };
   Object.assign(process.env, env);
   try {
@@ -188,4 +188,42 @@ test('eval: defaults from the go command, text output, single files, errors', as
   assert.match(usage.stderr, /unknown flag --bogus/);
   assert.equal((await run(['frobnicate'])).code, 2);
   assert.equal((await run(['check', '--goos', 'linux', 'p'])).code, 2);
+});
+
+test('eval: answers from the header cache equal fresh ones, and an edit is seen even with its mtime put back', async () => {
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'goperf-constraints-cache-'));
+  const file = path.join(dir, 'clean', 'c.go');
+  const original = await fs.readFile(file, 'utf8');
+  const { mtime, ctimeMs } = await fs.stat(file);
+  try {
+    // Files changed in the last two seconds are not cached (see constraintsCache.ts).
+    await new Promise((r) => setTimeout(r, Math.max(0, 2100 - (Date.now() - ctimeMs))));
+    const args = ['eval', '--json', '--goos', 'linux', '--goarch', 'amd64', '.'];
+    const fresh = await run(args);
+    const first = await run(args, undefined, cacheDir);
+    const cacheFiles = (await fs.readdir(cacheDir)).filter((f) => f.endsWith('.json'));
+    assert.equal(cacheFiles.length, 1);
+    const cached = JSON.parse(await fs.readFile(path.join(cacheDir, cacheFiles[0]), 'utf8')) as { files: Record<string, unknown> };
+    assert.ok(cached.files[path.join('clean', 'c.go')], 'the unchanged file is in the cache');
+    const second = await run(args, undefined, cacheDir);
+    assert.equal(first.stdout, fresh.stdout);
+    assert.equal(second.stdout, fresh.stdout);
+    const included = (stdout: string) => (JSON.parse(stdout) as { files: Array<{ path: string; included: boolean }> }).files.find((f) => f.path === 'clean/c.go')?.included;
+    assert.equal(included(second.stdout), true);
+
+    // Same size, same mtime, other content: the inode's change time still tells.
+    await fs.writeFile(file, original.replace('linux', 'plan9'));
+    await fs.utimes(file, mtime, mtime);
+    const edited = await run(args, undefined, cacheDir);
+    assert.equal(edited.stdout, (await run(args)).stdout);
+    assert.equal(included(edited.stdout), false);
+
+    // A damaged cache only costs time.
+    for (const f of await fs.readdir(cacheDir)) await fs.writeFile(path.join(cacheDir, f), '{"format":');
+    assert.equal((await run(args, undefined, cacheDir)).stdout, edited.stdout);
+  } finally {
+    await fs.writeFile(file, original);
+    await fs.utimes(file, mtime, mtime);
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });

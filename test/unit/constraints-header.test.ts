@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { collectFiles, readAndAnalyze, resolveTarget } from '../../src/cli/constraints';
+import { collectFiles, readAndAnalyze } from '../../src/cli/constraints';
+import { resolveTarget } from '../../src/core/go/target';
 import { analyzeGoFile, checkFile, evaluateFile, findStrayConstraints, scanHeader, utf8Encode } from '../../src/core/constraints';
 import { disagreement, expectedFor, GO, goListModule, label, type PortCase } from '../fixtures/constraints/golist';
 

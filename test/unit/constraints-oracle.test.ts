@@ -10,7 +10,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { collectFiles, readAndAnalyze, resolveTarget } from '../../src/cli/constraints';
+import { collectFiles, readAndAnalyze } from '../../src/cli/constraints';
+import { resolveTarget } from '../../src/core/go/target';
 import { evaluateFile, type FileAnalysis } from '../../src/core/constraints';
 import { disagreement, expectedFor, GO, goListModule, label, listedNames, runGo, type PortCase } from '../fixtures/constraints/golist';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { isToolchainTag, listGoPorts, parseTagList, readHostInfo, withTagFlag } from '../../src/core/go/target';
+import { isToolchainTag, listPorts, parseTagList, readHostInfo, withTagFlag } from '../../src/core/go/target';
 
 const repoRoot = join(__dirname, '..', '..');
 
@@ -11,12 +11,21 @@ describe('build target model (against the go command)', () => {
   const go = (...args: string[]) => execFileSync('go', args, { cwd: repoRoot, encoding: 'utf8' });
 
   test('ports come from go tool dist list, first-class ones first', async () => {
-    const ports = await listGoPorts('go', repoRoot);
+    const ports = await listPorts('go', repoRoot);
     const listed = go('tool', 'dist', 'list').trim().split('\n').sort();
     assert.deepEqual(ports.map((p) => `${p.goos}/${p.goarch}`).sort(), listed);
+    assert.ok(ports.every((p) => !p.broken));
     const firstNonFirstClass = ports.findIndex((p) => !p.firstClass);
     assert.ok(firstNonFirstClass > 0, 'some first-class ports come first');
     assert.ok(ports.slice(firstNonFirstClass).every((p) => !p.firstClass), 'no first-class port after the others');
+  });
+
+  test('includeBroken adds the ports go tool dist list -broken adds, marked broken', async () => {
+    const all = await listPorts('go', repoRoot, { includeBroken: true });
+    const working = new Set(go('tool', 'dist', 'list').trim().split('\n'));
+    const everything = go('tool', 'dist', 'list', '-broken').trim().split('\n').sort();
+    assert.deepEqual(all.map((p) => `${p.goos}/${p.goarch}`).sort(), everything);
+    for (const p of all) assert.equal(p.broken, !working.has(`${p.goos}/${p.goarch}`), `${p.goos}/${p.goarch}`);
   });
 
   test('the host and its default target are what go env says', async () => {

@@ -63,6 +63,9 @@ export interface HeaderScan {
   readonly incomplete: boolean;
 }
 
+/** A header (leading comments, package clause, imports) larger than this is not read: readers stop there with an error. */
+export const MAX_HEADER_BYTES = 64 * 1024 * 1024;
+
 export interface ScanOptions {
   /** Go source (the default) or another source kind (.s, .c, …), where only the leading comments matter. */
   readonly goSource?: boolean;

@@ -1,9 +1,11 @@
 // The build target the whole extension uses (benchmarks, builds, constraint
 // evaluation): GOOS, GOARCH, -tags and CGO_ENABLED, and the facts about the
-// toolchain needed to choose one (the host, the real ports).
-import { KNOWN_ARCH, KNOWN_OS, releaseTagMinor } from '../constraints/platform';
-import { ARCH_LEVELS } from '../constraints/satisfy';
-import { runGo } from './runGo';
+// toolchain needed to choose one (the host, the real ports, the target as the
+// go command resolves it).
+import { execFile } from 'node:child_process';
+import { KNOWN_ARCH, KNOWN_OS, releaseTagMinor, type BuildTarget } from '../constraints/platform';
+import { ARCH_LEVELS, type Port } from '../constraints/satisfy';
+import { GoNotFoundError } from './runGo';
 
 export interface TargetSpec {
   readonly goos: string;
@@ -21,11 +23,10 @@ export interface HostInfo {
   readonly goarch: string;
 }
 
-export interface GoPort {
-  readonly goos: string;
-  readonly goarch: string;
-  readonly cgoSupported: boolean;
+export interface GoPort extends Port {
   readonly firstClass: boolean;
+  /** Marked broken in the toolchain (listed only with `-broken`); its code still exists. */
+  readonly broken: boolean;
 }
 
 export function sameTarget(a: TargetSpec, b: TargetSpec): boolean {
@@ -106,18 +107,15 @@ export function runsOnHost(spec: TargetSpec, host: HostInfo): boolean {
 }
 
 export async function readHostInfo(goPath: string, cwd: string): Promise<HostInfo> {
-  const run = await runGo(goPath, ['env', '-json', 'GOOS', 'GOARCH', 'CGO_ENABLED', 'GOHOSTOS', 'GOHOSTARCH'], { cwd });
-  if (run.exitCode !== 0) {
-    throw new Error(`go env failed (exit ${run.exitCode ?? run.signal}): ${run.stderr.trim() || run.stdout.trim()}`);
-  }
+  const out = await queryGo(goPath, ['env', '-json', 'GOOS', 'GOARCH', 'CGO_ENABLED', 'GOHOSTOS', 'GOHOSTARCH'], cwd);
   let env: Record<string, string | undefined>;
   try {
-    env = JSON.parse(run.stdout) as Record<string, string | undefined>;
+    env = JSON.parse(out) as Record<string, string | undefined>;
   } catch {
-    throw new Error(`go env -json printed something that is not JSON: ${run.stdout.slice(0, 200)}`);
+    throw new Error(`go env -json printed something that is not JSON: ${out.slice(0, 200)}`);
   }
   const { GOOS, GOARCH, CGO_ENABLED, GOHOSTOS, GOHOSTARCH } = env;
-  if (!GOOS || !GOARCH) throw new Error(`go env did not report GOOS and GOARCH: ${run.stdout.slice(0, 200)}`);
+  if (!GOOS || !GOARCH) throw new Error(`go env did not report GOOS and GOARCH: ${out.slice(0, 200)}`);
   return {
     defaultTarget: { goos: GOOS, goarch: GOARCH, tags: [], cgoEnabled: CGO_ENABLED === '1' },
     goos: GOHOSTOS || GOOS,
@@ -125,7 +123,23 @@ export async function readHostInfo(goPath: string, cwd: string): Promise<HostInf
   };
 }
 
-/** Parses `go tool dist list -json`; first-class ports first, then by name. */
+/**
+ * CGO_ENABLED as the go command sets it when only GOOS/GOARCH are given
+ * (cmd/go/internal/cfg): the environment's CGO_ENABLED if set; off when
+ * cross-compiling; on the host, the host's default (which go env already
+ * turned off when there is no C compiler). When go env's default target is
+ * itself a cross port the host's default is not known, and off promises
+ * nothing that needs cgo.
+ */
+export function defaultCgoEnabled(port: Pick<GoPort, 'goos' | 'goarch' | 'cgoSupported'>, host: HostInfo, env: NodeJS.ProcessEnv = process.env): boolean {
+  const fromEnv = env.CGO_ENABLED;
+  if (fromEnv === '0' || fromEnv === '1') return fromEnv === '1';
+  if (port.goos !== host.goos || port.goarch !== host.goarch) return false;
+  const defaultIsHost = host.defaultTarget.goos === host.goos && host.defaultTarget.goarch === host.goarch;
+  return defaultIsHost && host.defaultTarget.cgoEnabled && port.cgoSupported;
+}
+
+/** Parses `go tool dist list -json [-broken]`; first-class ports first, then by name. */
 export function parsePortList(json: string): GoPort[] {
   let raw: unknown;
   try {
@@ -134,18 +148,86 @@ export function parsePortList(json: string): GoPort[] {
     throw new Error(`go tool dist list -json printed something that is not JSON: ${json.slice(0, 200)}`);
   }
   if (!Array.isArray(raw)) throw new Error('go tool dist list -json did not print a list of ports');
-  const ports = raw.flatMap((entry: Record<string, unknown>) =>
+  const ports = raw.flatMap((entry: Record<string, unknown>): GoPort[] =>
     typeof entry?.GOOS === 'string' && typeof entry.GOARCH === 'string'
-      ? [{ goos: entry.GOOS, goarch: entry.GOARCH, cgoSupported: entry.CgoSupported === true, firstClass: entry.FirstClass === true }]
+      ? [{ goos: entry.GOOS, goarch: entry.GOARCH, cgoSupported: entry.CgoSupported === true, firstClass: entry.FirstClass === true, broken: entry.Broken === true }]
       : [],
   );
   return ports.sort((a, b) => Number(b.firstClass) - Number(a.firstClass) || `${a.goos}/${a.goarch}`.localeCompare(`${b.goos}/${b.goarch}`));
 }
 
-export async function listGoPorts(goPath: string, cwd: string): Promise<GoPort[]> {
-  const run = await runGo(goPath, ['tool', 'dist', 'list', '-json'], { cwd });
-  if (run.exitCode !== 0) {
-    throw new Error(`go tool dist list failed (exit ${run.exitCode ?? run.signal}): ${run.stderr.trim() || run.stdout.trim()}`);
-  }
-  return parsePortList(run.stdout);
+/**
+ * Short queries of the go command (go list, go tool dist list): no streaming
+ * and no process-group cancel, so not runGo, whose execa costs the CLI more
+ * start-up time than the whole query takes.
+ */
+function queryGo(goPath: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(goPath, args, { cwd, env, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (!error) resolve(stdout);
+      else if ((error as NodeJS.ErrnoException).code === 'ENOENT') reject(new GoNotFoundError(goPath));
+      else reject(new Error(`go ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
+    });
+  });
+}
+
+/**
+ * The toolchain's ports. `includeBroken` adds the ports marked broken, which
+ * still have code: constraint checks must know them, a target picker should
+ * not offer them.
+ */
+export async function listPorts(goPath: string, cwd: string, options: { includeBroken?: boolean } = {}): Promise<GoPort[]> {
+  const args = ['tool', 'dist', 'list', '-json'];
+  if (options.includeBroken) args.push('-broken');
+  return parsePortList(await queryGo(goPath, args, cwd));
+}
+
+export interface TargetRequest {
+  readonly goos?: string;
+  readonly goarch?: string;
+  /** Comma-separated, as for -tags. */
+  readonly tags?: string;
+  readonly cgo?: boolean;
+}
+
+// Fields of the go command's build context, tab-separated (tags are never empty strings or contain tabs).
+const CONTEXT_TEMPLATE = [
+  '{{context.GOOS}}',
+  '{{context.GOARCH}}',
+  '{{context.CgoEnabled}}',
+  '{{context.Compiler}}',
+  '{{join context.BuildTags ","}}',
+  '{{join context.ToolTags ","}}',
+  '{{join context.ReleaseTags ","}}',
+].join('\t');
+
+/**
+ * The target exactly as the go command sees it: GOOS/GOARCH/CGO_ENABLED from
+ * the request or the environment and go env, tool tags (architecture levels,
+ * enabled experiments) and release tags of this toolchain. A request without
+ * `cgo` gets the go command's default for the port (off when cross-compiling
+ * without a C compiler for the target).
+ */
+export async function resolveTarget(request: TargetRequest, goPath: string, cwd: string): Promise<BuildTarget> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (request.goos) env.GOOS = request.goos;
+  if (request.goarch) env.GOARCH = request.goarch;
+  if (request.cgo !== undefined) env.CGO_ENABLED = request.cgo ? '1' : '0';
+  const args = ['list', '-e', '-f', CONTEXT_TEMPLATE];
+  if (request.tags !== undefined) args.push('-tags', request.tags);
+  args.push('unsafe');
+  const out = (await queryGo(goPath, args, cwd, env)).trim();
+  const [goos, goarch, cgo, compiler, buildTags, toolTags, releaseTags] = out.split('\t');
+  const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : []);
+  const minors = list(releaseTags).map((t) => Number(/^go1\.(\d+)$/.exec(t)?.[1] ?? NaN)).filter((n) => !Number.isNaN(n));
+  if (!goos || !goarch || minors.length === 0) throw new Error(`unexpected output from go list: ${JSON.stringify(out)}`);
+  return {
+    goos,
+    goarch,
+    cgoEnabled: cgo === 'true',
+    compiler: compiler || 'gc',
+    buildTags: list(buildTags),
+    toolTags: list(toolTags),
+    goVersion: Math.max(...minors),
+  };
 }
