@@ -26,7 +26,7 @@ const USAGE = `usage:
   goperf trace stats <trace.out> [--json]
   goperf trace pprof --type net|sync|syscall|sched <trace.out> -o out.pb.gz
 
-stats  reads a Go execution trace (go1.22–go1.26 format) and prints its version,
+stats  reads a Go execution trace (go1.11–go1.26 formats) and prints its version,
        the number of events of each kind, the goroutines and procs seen, the
        duration, and the goroutines' running time by start function.
        --json prints {"version","eventsByKind","goroutines","procs","durationNs",…}.

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeTraces, oracle, ours, type OracleResult, type Traces } from '../fixtures/trace/traces';
+import { seededRandom } from '../fixtures/random';
+import { assertSameAsGo, makeTraces, ours, type Traces } from '../fixtures/trace/traces';
 
 const tmp = mkdtempSync(join(tmpdir(), 'goperf-trace-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -17,24 +18,6 @@ let traces: Traces;
 before(() => {
   traces = makeTraces(tmp);
 });
-
-function assertSameAsGo(file: string): OracleResult {
-  const want = oracle(file);
-  const got = ours(file);
-  assert.deepEqual(got.eventsByKind, want.eventsByKind, 'events per kind');
-  assert.equal(got.procs, want.procs, 'procs');
-  assert.equal(got.durationNs, want.durationNs, 'duration');
-  assert.equal(Object.keys(got.goroutines).length, Object.keys(want.goroutines).length, 'goroutines');
-  assert.deepEqual(got.goroutines, want.goroutines, 'running time and start function per goroutine');
-  assert.equal(got.problem !== undefined, want.error !== undefined, `problem: ours ${got.problem}, Go's ${want.error}`);
-  if (want.error !== undefined) {
-    // Go's message for a broken order dumps its whole state: compare the words before the first number.
-    const words = want.error.split('\n')[0].split(/\d/)[0].replace(/:$/, '');
-    assert.ok(got.problem!.includes(words), `ours: ${got.problem}\nGo's: ${want.error.split('\n')[0]}`);
-    assert.match(got.problem!, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*at byte \\d+, generation \\d+`));
-  }
-  return want;
-}
 
 describe('trace events agree with golang.org/x/exp/trace', () => {
   test('go test -trace over the sample benchmarks', () => {
@@ -76,11 +59,8 @@ describe('broken traces: the same events and complaint as Go', () => {
 
   test('garbled bytes', () => {
     const bytes = readFileSync(traces.netload);
-    let rng = 12345;
-    const random = (n: number): number => {
-      rng = (rng * 1103515245 + 12345) % 2 ** 31;
-      return rng % n;
-    };
+    const next = seededRandom(12345);
+    const random = (n: number) => Math.floor(next() * n);
     let problems = 0;
     for (let round = 0; round < 12; round++) {
       const copy = Uint8Array.from(bytes);

@@ -9,24 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { oldToolchainTrace, oracle, ours } from '../fixtures/trace/traces';
+import { assertSameAsGo, oldToolchainTrace, oracle, ours } from '../fixtures/trace/traces';
 
 const tmp = mkdtempSync(join(tmpdir(), 'goperf-trace-versions-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function assertSameAsGo(file: string): void {
-  const want = oracle(file);
-  const got = ours(file);
-  assert.deepEqual(got.eventsByKind, want.eventsByKind, 'events per kind');
-  assert.equal(got.procs, want.procs, 'procs');
-  assert.equal(got.durationNs, want.durationNs, 'duration');
-  assert.deepEqual(got.goroutines, want.goroutines, 'running time and start function per goroutine');
-  assert.equal(got.problem !== undefined, want.error !== undefined, `problem: ours ${got.problem}, Go's ${want.error}`);
-  if (want.error) {
-    const words = want.error.split('\n')[0].split(/\d/)[0].replace(/:$/, '');
-    assert.ok(got.problem!.includes(words), `ours: ${got.problem}\nGo's: ${want.error.split('\n')[0]}`);
-  }
-}
 
 for (const [toolchain, header] of [
   ['go1.22.12', 'go 1.22 trace'],

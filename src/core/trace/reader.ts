@@ -1,4 +1,4 @@
-// Reads a Go execution trace (Go 1.22–1.26) generation by generation and
+// Reads a Go execution trace (Go 1.22–1.26; the pre-1.22 format is handed to v1/) generation by generation and
 // hands every event, in the order and with the timestamps that
 // golang.org/x/exp/trace's Reader gives, to a callback.
 
@@ -14,6 +14,8 @@ import {
 } from './generation';
 import { OrderError, Ordering, type MState } from './order';
 import * as spec from './spec';
+import { readTraceV1 } from './v1/convert';
+import { V1_VERSIONS } from './v1/spec';
 import { ByteCursor, VarintError } from './varint';
 
 // Local bindings: without bundling (tsx, tests) every imported name is a
@@ -51,7 +53,7 @@ export interface TraceProblem {
 }
 
 export interface TraceReadResult {
-  /** Minor Go version of the format: 22, 23, 25, 26. */
+  /** Minor Go version of the format: 11, 19, 21 (pre-1.22 format), 22, 23, 25, 26. */
   version: number;
   generations: number;
   events: number;
@@ -69,9 +71,8 @@ export function readTraceVersion(bytes: Uint8Array, fileName: string): number {
     throw new TraceError(fileName, 'bad file format: not a Go execution trace (no "go 1.N trace" header)');
   }
   const v = Number(m[1]);
-  if (!(SUPPORTED_VERSIONS as readonly number[]).includes(v)) {
-    const old = v >= 5 && v <= 21 ? ' (the pre-1.22 format is not supported yet)' : '';
-    throw new TraceError(fileName, `unsupported trace version go1.${v}${old}; supported: ${SUPPORTED_RANGE}`);
+  if (!(SUPPORTED_VERSIONS as readonly number[]).includes(v) && !(V1_VERSIONS as readonly number[]).includes(v)) {
+    throw new TraceError(fileName, `unsupported trace version go1.${v}; supported: ${SUPPORTED_RANGE}`);
   }
   return v;
 }
@@ -252,6 +253,7 @@ export function readTrace(
   options: ReadTraceOptions = {},
 ): TraceReadResult {
   const version = readTraceVersion(bytes, fileName);
+  if (version < 22) return readTraceV1(bytes, fileName, version, HEADER_SIZE, onEvent, options);
   const result: TraceReadResult = { version, generations: 0, events: 0 };
   let lastTs = 0;
   let syncs = 0;

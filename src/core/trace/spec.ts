@@ -2,7 +2,8 @@
 // numbers are shared by every v2 version; newer versions only append types.
 
 export const SUPPORTED_VERSIONS = [22, 23, 25, 26] as const;
-export const SUPPORTED_RANGE = 'go1.22–go1.26';
+/** With the pre-1.22 format (v1/), whose headers say go 1.11, 1.19 or 1.21. */
+export const SUPPORTED_RANGE = 'go1.11–go1.26';
 
 export const EvEventBatch = 1;
 export const EvStacks = 2;
