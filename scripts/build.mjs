@@ -38,6 +38,14 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: { annotationsWorker: 'src/extension/annotationsWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: { server: 'src/server/main.ts' },
     outdir: 'dist',
     platform: 'node',
@@ -52,6 +60,24 @@ const builds = [
     format: 'iife',
     target: 'es2022',
     loader: { '.css': 'text', '.ttf': 'dataurl' },
+  },
+  {
+    ...common,
+    entryPoints: { timeline: 'webviews/timeline/main.ts' },
+    outdir: 'dist/webviews',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text' },
+  },
+  {
+    ...common,
+    entryPoints: { results: 'webviews/results/main.ts' },
+    outdir: 'dist/webviews',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'text' },
   },
 ];
 

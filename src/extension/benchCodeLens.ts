@@ -1,19 +1,18 @@
 // CodeLens above each benchmark in a `_test.go` file: run, profile CPU,
-// profile memory, and the latest result once there is one.
+// profile memory, and from the recorded history its latest result and how
+// it compares with the baseline the user marked.
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { formatMeasurements, type BenchSummary } from '../core/bench/summary';
+import { benchmarkLens } from '../core/bench/lens';
 import { findBenchmarks, isGoTestFile } from '../core/go/benchmarks';
+import { describeRun, type BenchResults } from './results';
 import { codeLensEnabled } from './settings';
 
-export interface LatestResult {
-  summaries: BenchSummary[];
-  finishedAt: Date;
-}
+const runningContextKey = 'goperf.benchmarkRunning';
 
-/** Latest results and running state per benchmark, shared by the lens and the commands. */
+/** What is running, shared by the lens, the commands and the Testing view (benchmarks run one at a time). */
 export class BenchState {
-  private readonly results = new Map<string, LatestResult>();
-  private running: { key: string; label: string } | undefined;
+  private running: { key: string; label: string; cancel: () => void } | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -21,18 +20,15 @@ export class BenchState {
     return `${uri.toString()}#${benchmark}`;
   }
 
-  setResult(uri: vscode.Uri, benchmark: string, result: LatestResult): void {
-    this.results.set(BenchState.key(uri, benchmark), result);
+  /** Marks a run as started; `cancel` is what goperf.cancel (and the lens's "cancel") calls. */
+  setRunning(uri: vscode.Uri, benchmark: string, label: string, cancel: () => void): void {
+    this.running = { key: BenchState.key(uri, benchmark), label, cancel };
+    void vscode.commands.executeCommand('setContext', runningContextKey, true);
     this.changed.fire();
   }
 
-  result(uri: vscode.Uri, benchmark: string): LatestResult | undefined {
-    return this.results.get(BenchState.key(uri, benchmark));
-  }
-
-  setRunning(uri: vscode.Uri, benchmark: string, label: string): void {
-    this.running = { key: BenchState.key(uri, benchmark), label };
-    this.changed.fire();
+  cancelRunning(): void {
+    this.running?.cancel();
   }
 
   /** Redraws the lenses, e.g. after goperf.codeLens.enabled changed. */
@@ -42,6 +38,7 @@ export class BenchState {
 
   clearRunning(): void {
     this.running = undefined;
+    void vscode.commands.executeCommand('setContext', runningContextKey, false);
     this.changed.fire();
   }
 
@@ -59,30 +56,26 @@ export class BenchState {
   }
 }
 
-/** CodeLens shows at most this many sub-benchmark results; the output has all of them. */
+/** CodeLens shows at most this many sub-benchmark results; the tooltip and the output have all of them. */
 const maxResultLenses = 3;
-
-function resultTitles(benchmark: string, summaries: readonly BenchSummary[]): string[] {
-  const severalProcs = new Set(summaries.map((s) => s.procs)).size > 1;
-  const titles = summaries.map((summary) => {
-    const subName = summary.name === benchmark ? '' : summary.name.slice(benchmark.length + 1);
-    const label = severalProcs ? `${subName}${subName ? '-' : ''}${summary.procs}` : subName;
-    return `${label ? `${label}: ` : ''}${formatMeasurements(summary.measurements)}`;
-  });
-  if (titles.length > maxResultLenses) {
-    return [...titles.slice(0, maxResultLenses), `+${titles.length - maxResultLenses} more`];
-  }
-  return titles;
-}
 
 export class BenchCodeLensProvider implements vscode.CodeLensProvider {
   readonly onDidChangeCodeLenses: vscode.Event<void>;
 
-  constructor(private readonly state: BenchState) {
-    this.onDidChangeCodeLenses = state.onDidChange;
+  constructor(
+    private readonly state: BenchState,
+    private readonly results: BenchResults,
+  ) {
+    this.onDidChangeCodeLenses = (listener, thisArg, disposables) => {
+      const fromState = state.onDidChange(listener, thisArg);
+      const fromResults = results.onDidChange(listener, thisArg);
+      const both = vscode.Disposable.from(fromState, fromResults);
+      disposables?.push(both);
+      return both;
+    };
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     if (!isGoTestFile(document.uri.path) || !codeLensEnabled(document.uri)) return [];
     const lenses: vscode.CodeLens[] = [];
     for (const { name, line } of findBenchmarks(document.getText())) {
@@ -108,15 +101,74 @@ export class BenchCodeLensProvider implements vscode.CodeLensProvider {
           arguments: args,
           tooltip: `Run ${name} with a memory profile and open its flame graph`,
         }),
+        new vscode.CodeLens(range, {
+          title: '$(pulse) trace',
+          command: 'goperf.traceBenchmark',
+          arguments: args,
+          tooltip: `Run ${name} with an execution trace and open its timeline`,
+        }),
       );
-      const latest = this.state.result(document.uri, name);
-      if (latest) {
-        const tooltip = `Latest result, ${latest.finishedAt.toLocaleTimeString()}; click for the full output`;
-        for (const title of resultTitles(name, latest.summaries)) {
-          lenses.push(new vscode.CodeLens(range, { title: `$(history) ${title}`, command: 'goperf.showOutput', tooltip }));
-        }
-      }
+      lenses.push(...(await this.resultLenses(document.uri, name, range)));
     }
+    return lenses;
+  }
+
+  private async resultLenses(uri: vscode.Uri, benchmark: string, range: vscode.Range): Promise<vscode.CodeLens[]> {
+    const history = await this.results.history(dirname(uri.fsPath), benchmark).catch(() => undefined);
+    if (!history) return [];
+    const lenses: vscode.CodeLens[] = [];
+    if (history.lastFailure) {
+      const { status, message } = history.lastFailure;
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: `$(${status === 'cancelled' ? 'circle-slash' : 'error'}) last run ${status}`,
+          command: 'goperf.showOutput',
+          tooltip: message ?? status,
+        }),
+      );
+    }
+    const { latest, baseline } = history;
+    if (!latest) return lenses;
+    const rows = benchmarkLens(benchmark, latest, baseline);
+    for (const row of rows.slice(0, maxResultLenses)) {
+      const delta = row.delta ? ` · vs baseline ${row.delta}` : '';
+      const icon = row.regression ? '$(arrow-up)' : '$(history)';
+      const tooltip = [
+        `${benchmark}${row.label ? `/${row.label}` : ''}: latest run ${describeRun(latest)}`,
+        ...(baseline ? [`baseline: ${describeRun(baseline)}`] : []),
+        ...row.details,
+        ...row.warnings.map((warning) => `note: ${warning}`),
+      ].join('\n');
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: `${icon} ${row.label ? `${row.label}: ` : ''}${row.result}${delta}`,
+          command: 'goperf.showOutput',
+          tooltip,
+        }),
+      );
+    }
+    if (rows.length > maxResultLenses) {
+      lenses.push(new vscode.CodeLens(range, { title: `+${rows.length - maxResultLenses} more`, command: 'goperf.showOutput' }));
+    }
+    const profiled = (run: typeof latest) => run.profiles.some((p) => p.kind === 'cpu' || p.kind === 'mem');
+    if (baseline && baseline.id !== latest.id && profiled(latest) && profiled(baseline)) {
+      lenses.push(
+        new vscode.CodeLens(range, {
+          title: '$(diff) diff profiles',
+          command: 'goperf.openComparedProfiles',
+          arguments: [uri, benchmark],
+          tooltip: "The latest run's profile against the baseline's, as a differential flame graph",
+        }),
+      );
+    }
+    lenses.push(
+      new vscode.CodeLens(range, {
+        title: baseline ? '$(pinned) baseline' : '$(pin) mark baseline',
+        command: 'goperf.markBaseline',
+        arguments: [uri, benchmark],
+        tooltip: baseline ? `Baseline: ${describeRun(baseline)}. Click to change it.` : 'Compare later runs of this benchmark with a recorded run',
+      }),
+    );
     return lenses;
   }
 }

@@ -5,23 +5,32 @@ import * as vscode from 'vscode';
 import { formatSummary, summarizeResults } from '../core/bench/summary';
 import { runBenchmark, type BenchSettings, type ProfileKind } from '../core/go/bench';
 import { findBenchmarks, isGoTestFile } from '../core/go/benchmarks';
-import { GoNotFoundError } from '../core/go/runGo';
 import { describeTarget, runsOnHost, targetEnv, targetTagArgs } from '../core/go/target';
 import type { BenchState } from './benchCodeLens';
+import { refuseUntrusted, reportGoNotFound } from './guards';
 import { profileEditorViewType } from './profileEditor';
+import type { BenchResults } from './results';
 import { benchSettings, goPath } from './settings';
+import { traceEditorViewType } from './traceEditor';
 import type { TargetStore } from './target';
 
-const kindLabel: Record<ProfileKind | 'none', string> = {
+/** The profile kinds the CodeLens and palette commands offer (the Testing view offers all). */
+type CommandProfileKind = Extract<ProfileKind, 'cpu' | 'mem' | 'trace'>;
+
+const kindLabel: Record<CommandProfileKind | 'none', string> = {
   none: 'Running',
   cpu: 'Profiling CPU of',
   mem: 'Profiling memory of',
+  trace: 'Tracing',
 };
 
-const runningContextKey = 'goperf.benchmarkRunning';
+const kindSuffix: Record<CommandProfileKind, string> = {
+  cpu: ' (CPU profile)',
+  mem: ' (memory profile)',
+  trace: ' (execution trace)',
+};
 
 export class BenchRunner {
-  private abort: AbortController | undefined;
   private current: Promise<void> | undefined;
 
   constructor(
@@ -29,10 +38,12 @@ export class BenchRunner {
     private readonly state: BenchState,
     private readonly storageDir: vscode.Uri,
     private readonly target: TargetStore,
+    private readonly results: BenchResults,
   ) {}
 
+  /** goperf.cancel: stops whatever benchmark run is going on (this runner's or the Testing view's). */
   cancel(): void {
-    this.abort?.abort();
+    this.state.cancelRunning();
   }
 
   /** Cancels the running benchmark and resolves once its processes are gone. */
@@ -43,17 +54,8 @@ export class BenchRunner {
   }
 
   /** Runs from a CodeLens (uri and name given) or the palette (asks for the benchmark). */
-  async run(kind: ProfileKind | undefined, uri?: vscode.Uri, benchmark?: string): Promise<void> {
-    if (!vscode.workspace.isTrusted) {
-      const manage = 'Manage Workspace Trust';
-      const choice = await vscode.window.showWarningMessage(
-        'goperf does not run benchmarks in Restricted Mode: running go test executes code from this folder. ' +
-          'Trust the folder to run benchmarks; profiles can still be opened.',
-        manage,
-      );
-      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
-      return;
-    }
+  async run(kind: CommandProfileKind | undefined, uri?: vscode.Uri, benchmark?: string): Promise<void> {
+    if (await refuseUntrusted('run benchmarks', 'running go test executes code from this folder')) return;
     if (!(uri instanceof vscode.Uri) || typeof benchmark !== 'string') {
       const picked = await this.pickBenchmark(kind);
       if (!picked) return;
@@ -69,7 +71,7 @@ export class BenchRunner {
       void vscode.window.showErrorMessage(`Save ${vscode.workspace.asRelativePath(uri)} before running ${benchmark}.`);
       return;
     }
-    const target = await this.targetOptions().catch((error: unknown) => {
+    const target = await targetRunOptions(this.target).catch((error: unknown) => {
       void vscode.window.showErrorMessage(`goperf: ${(error as Error).message}`);
       return undefined;
     });
@@ -86,29 +88,7 @@ export class BenchRunner {
     await this.current;
   }
 
-  /**
-   * The chosen target's environment and tags, when one is chosen: a test
-   * binary for another GOOS/GOARCH cannot run here, so that is refused.
-   */
-  private async targetOptions(): Promise<{ env?: Record<string, string>; tagArgs: string[] } | undefined> {
-    if (!this.target.isChosen()) return { tagArgs: [] };
-    const [spec, host] = await Promise.all([this.target.get(), this.target.host()]);
-    if (!runsOnHost(spec, host)) {
-      const change = 'Change Build Target';
-      void vscode.window
-        .showErrorMessage(
-          `goperf: benchmarks cannot run for the build target ${describeTarget(spec)}: its test binary does not run on this ${host.goos}/${host.goarch} machine.`,
-          change,
-        )
-        .then((choice) => {
-          if (choice === change) void vscode.commands.executeCommand('goperf.selectTarget');
-        });
-      return undefined;
-    }
-    return { env: targetEnv(spec), tagArgs: targetTagArgs(spec) };
-  }
-
-  private async pickBenchmark(kind: ProfileKind | undefined): Promise<{ uri: vscode.Uri; benchmark: string } | undefined> {
+  private async pickBenchmark(kind: CommandProfileKind | undefined): Promise<{ uri: vscode.Uri; benchmark: string } | undefined> {
     const document = vscode.window.activeTextEditor?.document;
     if (!document || !isGoTestFile(document.uri.path)) {
       void vscode.window.showErrorMessage('Open a Go test file (_test.go) with benchmarks, then run this command again.');
@@ -127,18 +107,16 @@ export class BenchRunner {
   }
 
   private async runWithProgress(
-    kind: ProfileKind | undefined,
+    kind: CommandProfileKind | undefined,
     uri: vscode.Uri,
     benchmark: string,
     target: { env?: Record<string, string>; tagArgs: string[] },
   ): Promise<void> {
-    const label = `${benchmark}${kind === 'cpu' ? ' (CPU profile)' : kind === 'mem' ? ' (memory profile)' : ''}`;
+    const label = `${benchmark}${kind ? kindSuffix[kind] : ''}`;
     const abort = new AbortController();
-    this.abort = abort;
-    this.state.setRunning(uri, benchmark, label);
+    this.state.setRunning(uri, benchmark, label, () => abort.abort());
     const packageDir = dirname(uri.fsPath);
     try {
-      await vscode.commands.executeCommand('setContext', runningContextKey, true);
       const result = await vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
@@ -149,13 +127,15 @@ export class BenchRunner {
           token.onCancellationRequested(() => abort.abort());
           progress.report({ message: 'building…' });
           let results = 0;
-          return runBenchmark({
+          const settings = withTagArgs(benchSettings(uri), target.tagArgs);
+          const runId = await this.results.begin({ packageDir, benchmarks: [benchmark], count: settings.count, goPath: goPath(uri), env: target.env });
+          const run = runBenchmark({
             goPath: goPath(uri),
             packageDir,
             benchmark,
             profileKind: kind,
             storageDir: this.storageDir.fsPath,
-            ...withTagArgs(benchSettings(uri), target.tagArgs),
+            ...settings,
             env: target.env,
             signal: abort.signal,
             onCommand: (commandLine) => this.log.info(`Running in ${packageDir}: ${commandLine}`),
@@ -169,6 +149,8 @@ export class BenchRunner {
               }
             },
           });
+          await this.results.finish(runId, await run.catch((error: Error) => ({ error })));
+          return run;
         },
       );
 
@@ -184,7 +166,6 @@ export class BenchRunner {
       }
 
       const summaries = summarizeResults(result.output.results);
-      this.state.setResult(uri, benchmark, { summaries, finishedAt: new Date() });
       const lines = summaries.map(formatSummary);
       for (const line of lines) this.log.info(line);
       const shown = lines.length > 3 ? [...lines.slice(0, 3), `and ${lines.length - 3} more`] : lines;
@@ -195,35 +176,48 @@ export class BenchRunner {
       });
 
       if (result.profilePath) {
-        this.log.info(`Profile written to ${result.profilePath}`);
+        this.log.info(`${kind === 'trace' ? 'Trace' : 'Profile'} written to ${result.profilePath}`);
         await vscode.commands.executeCommand(
           'vscode.openWith',
           vscode.Uri.file(result.profilePath),
-          profileEditorViewType,
+          kind === 'trace' ? traceEditorViewType : profileEditorViewType,
           vscode.ViewColumn.Beside,
         );
       }
     } catch (error) {
-      if (error instanceof GoNotFoundError) {
-        this.log.error(error.message);
-        const openSettings = 'Open Settings';
-        void vscode.window.showErrorMessage(`goperf: ${error.message}`, openSettings).then((choice) => {
-          if (choice === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', 'goperf.goPath');
-        });
-        return;
-      }
+      if (reportGoNotFound(error, this.log)) return;
       const message = `${benchmark} could not run: ${(error as Error).message}`;
       this.log.error(message);
       this.log.show(true);
       void vscode.window.showErrorMessage(`goperf: ${message}`);
     } finally {
-      if (this.abort === abort) this.abort = undefined;
       this.state.clearRunning();
-      await vscode.commands.executeCommand('setContext', runningContextKey, false);
     }
   }
 }
 
-function withTagArgs(settings: BenchSettings, tagArgs: string[]): BenchSettings {
+/**
+ * The chosen target's environment and tags, when one is chosen: a test
+ * binary for another GOOS/GOARCH cannot run here, so that is refused.
+ */
+export async function targetRunOptions(target: TargetStore): Promise<{ env?: Record<string, string>; tagArgs: string[] } | undefined> {
+  if (!target.isChosen()) return { tagArgs: [] };
+  const [spec, host] = await Promise.all([target.get(), target.host()]);
+  if (!runsOnHost(spec, host)) {
+    const change = 'Change Build Target';
+    void vscode.window
+      .showErrorMessage(
+        `goperf: benchmarks cannot run for the build target ${describeTarget(spec)}: its test binary does not run on this ${host.goos}/${host.goarch} machine.`,
+        change,
+      )
+      .then((choice) => {
+        if (choice === change) void vscode.commands.executeCommand('goperf.selectTarget');
+      });
+    return undefined;
+  }
+  return { env: targetEnv(spec), tagArgs: targetTagArgs(spec) };
+}
+
+export function withTagArgs(settings: BenchSettings, tagArgs: string[]): BenchSettings {
   return { ...settings, extraArgs: [...tagArgs, ...settings.extraArgs] };
 }

@@ -12,6 +12,9 @@ export function benchSettings(scope: vscode.Uri): BenchSettings {
   return {
     benchtime: config.get<string>('bench.benchtime')?.trim() || '1s',
     count: Number.isInteger(count) && count >= 1 ? count : 1,
+    cpu: config.get<string>('bench.cpu')?.trim() || undefined,
+    benchmem: config.get<boolean>('bench.benchmem', true),
+    timeout: config.get<string>('bench.timeout')?.trim() || undefined,
     extraArgs: config.get<string[]>('bench.extraArgs', []).filter((arg) => typeof arg === 'string' && arg !== ''),
   };
 }

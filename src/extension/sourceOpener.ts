@@ -2,7 +2,7 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { goDirs } from '../core/go/goEnv';
-import { bestSuffixMatch, directCandidates, workspaceGlob, type GoDirs } from '../core/go/sourcePath';
+import { bestSuffixMatch, directCandidates, mappedCandidate, workspaceGlob, type GoDirs } from '../core/go/sourcePath';
 import { goPath } from './settings';
 
 export class SourceOpener {
@@ -33,6 +33,9 @@ export class SourceOpener {
   }
 
   async resolve(profilePath: string): Promise<vscode.Uri | undefined> {
+    const sourceMap = vscode.workspace.getConfiguration('goperf').get<Record<string, string>>('sourceMap', {});
+    const mapped = mappedCandidate(profilePath, sourceMap);
+    if (mapped !== undefined && (await this.exists(vscode.Uri.file(mapped)))) return vscode.Uri.file(mapped);
     const isAbsolute = /^([/\\]|[A-Za-z]:[\\/])/.test(profilePath);
     if (isAbsolute && (await this.exists(vscode.Uri.file(profilePath)))) return vscode.Uri.file(profilePath);
 
@@ -53,7 +56,7 @@ export class SourceOpener {
   async open(profilePath: string, line: number, profileColumn: vscode.ViewColumn | undefined): Promise<void> {
     const uri = await this.resolve(profilePath);
     if (!uri) {
-      const message = `goperf could not find ${profilePath} on this machine (looked at the recorded path, GOROOT, the module cache and the workspace).`;
+      const message = `goperf could not find ${profilePath} on this machine (looked at goperf.sourceMap, the recorded path, GOROOT, the module cache and the workspace).`;
       this.log.warn(message);
       void vscode.window.showWarningMessage(message);
       return;

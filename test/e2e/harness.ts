@@ -357,7 +357,7 @@ async function withTimeout<T>(name: string, promise: Promise<T>, timeoutMs: numb
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -412,4 +412,18 @@ function tail(text: string, lines: number): string {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The first file called `name` below `dir` (files the extension wrote to its storage, say). */
+export function findFile(dir: string, name: string): string | undefined {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      const found = findFile(path, name);
+      if (found) return found;
+    } else if (entry === name) {
+      return path;
+    }
+  }
+  return undefined;
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { launchVsCode, repoRoot, type VsCodeSession } from './harness';
+import { findFile, launchVsCode, repoRoot, type VsCodeSession } from './harness';
 
 const execFileAsync = promisify(execFile);
 
@@ -38,19 +38,6 @@ function listFiles(dir: string): string[] {
     else files.push(relative(dir, path));
   }
   return files.sort();
-}
-
-function findFile(dir: string, name: string): string | undefined {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) {
-      const found = findFile(path, name);
-      if (found) return found;
-    } else if (entry === name) {
-      return path;
-    }
-  }
-  return undefined;
 }
 
 /** Sample type and total of the profile's default view, as `go tool pprof` reports them. */

@@ -17,6 +17,14 @@ function goTest(cwd: string, args: string[], env: NodeJS.ProcessEnv = process.en
   return { stdout: run.stdout, status: run.status ?? -1 };
 }
 
+/** A throwaway module with one test file. */
+function scratchModule(module: string, fileName: string, source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'goperf-parse-'));
+  writeFileSync(join(dir, 'go.mod'), `module ${module}\n\ngo 1.22\n`);
+  writeFileSync(join(dir, fileName), source);
+  return dir;
+}
+
 function goEnv(name: string): string {
   return execFileSync('go', ['env', name], { encoding: 'utf8' }).trim();
 }
@@ -142,10 +150,7 @@ describe('parseBenchOutput on real go test output (sample/workload)', () => {
 describe('parseBenchOutput on real failing, skipping and panicking benchmarks', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'goperf-parse-'));
-    writeFileSync(join(dir, 'go.mod'), 'module example.com/failing\n\ngo 1.22\n');
-    writeFileSync(
-      join(dir, 'f_test.go'),
+    dir = scratchModule('example.com/failing', 'f_test.go',
       [
         'package failing',
         'import (',
@@ -218,9 +223,71 @@ describe('parseBenchOutput on real failing, skipping and panicking benchmarks', 
   });
 });
 
+describe('names that end in -N themselves (real go test output)', () => {
+  let dir: string;
+  before(() => {
+    dir = scratchModule('example.com/names', 'n_test.go',
+      [
+        'package names',
+        'import "testing"',
+        'func BenchmarkSizes(b *testing.B) {',
+        '\tfor _, name := range []string{"size-1", "n-4", "plain"} {',
+        '\t\tb.Run(name, func(b *testing.B) {',
+        '\t\t\tfor i := 0; i < b.N; i++ {',
+        '\t\t\t}',
+        '\t\t})',
+        '\t}',
+        '}',
+        'func TestPasses(t *testing.T) { t.Log("note from a passing test") }',
+        'func TestFails(t *testing.T) { t.Error("deliberate test failure") }',
+        '',
+      ].join('\n'),
+    );
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('-1 is never a GOMAXPROCS suffix: go test leaves GOMAXPROCS 1 unmarked', () => {
+    const run = goTest(dir, ['-run', '^$', '-bench', '.', '-benchtime', '3x', '-cpu', '1,3', '.']);
+    assert.equal(run.status, 0, run.stdout);
+    assert.match(run.stdout, /^BenchmarkSizes\/size-1\s/m, 'GOMAXPROCS 1 result printed without a suffix');
+    const output = parseBenchOutput(run.stdout);
+    const seen = output.results.map((r) => `${r.name}@${r.procs}`);
+    assert.ok(seen.includes('BenchmarkSizes/size-1@1'), seen.join(' '));
+    assert.ok(seen.includes('BenchmarkSizes/size-1@3'), seen.join(' '));
+    assert.ok(seen.includes('BenchmarkSizes/plain@1'), seen.join(' '));
+  });
+
+  test('with -v the bare name settles names ending in -N at GOMAXPROCS 1', () => {
+    const run = goTest(dir, ['-run', '^$', '-bench', '.', '-benchtime', '3x', '-count', '2', '-cpu', '1,4', '-v', '.']);
+    assert.equal(run.status, 0, run.stdout);
+    const output = parseBenchOutput(run.stdout);
+    const seen = output.results.map((r) => `${r.name}@${r.procs}`).sort();
+    assert.deepEqual(seen, [
+      'BenchmarkSizes/n-4@1', 'BenchmarkSizes/n-4@1', 'BenchmarkSizes/n-4@4', 'BenchmarkSizes/n-4@4',
+      'BenchmarkSizes/plain@1', 'BenchmarkSizes/plain@1', 'BenchmarkSizes/plain@4', 'BenchmarkSizes/plain@4',
+      'BenchmarkSizes/size-1@1', 'BenchmarkSizes/size-1@1', 'BenchmarkSizes/size-1@4', 'BenchmarkSizes/size-1@4',
+    ]);
+  });
+
+  test('tests under -v: --- PASS and --- FAIL with the log lines printed before them', () => {
+    const run = goTest(dir, ['-run', '^Test', '-bench', '^$', '-v', '.']);
+    assert.notEqual(run.status, 0);
+    const output = parseBenchOutput(run.stdout);
+    const byName = new Map(output.reports.map((r) => [r.name, r]));
+    assert.equal(byName.get('TestPasses')?.kind, 'pass');
+    assert.match(byName.get('TestPasses')!.messages.join('\n'), /note from a passing test/);
+    assert.equal(byName.get('TestFails')?.kind, 'fail');
+    assert.match(byName.get('TestFails')!.messages.join('\n'), /n_test\.go:\d+: deliberate test failure/);
+  });
+});
+
 describe('parseBenchOutput on synthetic lines', () => {
   test('names with /, = and - keep everything before the last -N', () => {
     assert.deepEqual(splitProcs('BenchmarkX/size=1-K-16'), { name: 'BenchmarkX/size=1-K', procs: 16 });
+    assert.deepEqual(splitProcs('BenchmarkX/size-1'), { name: 'BenchmarkX/size-1', procs: 1 });
+    assert.deepEqual(splitProcs('BenchmarkX/size-1-2'), { name: 'BenchmarkX/size-1', procs: 2 });
+    assert.deepEqual(splitProcs('BenchmarkX/n-4', 'BenchmarkX/n-4'), { name: 'BenchmarkX/n-4', procs: 1 });
+    assert.deepEqual(splitProcs('BenchmarkX/n-4-8', 'BenchmarkX/n-4'), { name: 'BenchmarkX/n-4', procs: 8 });
     assert.deepEqual(splitProcs('BenchmarkX/a-b'), { name: 'BenchmarkX/a-b', procs: 1 });
     assert.deepEqual(splitProcs('BenchmarkY'), { name: 'BenchmarkY', procs: 1 });
   });

@@ -19,10 +19,14 @@ import {
   ResultsStore,
   resultsFromOutput,
   STORE_SCHEMA_VERSION,
-  statusFromOutput,
+  closeInterrupted,
+  importBenchfmt,
+  interruptedRuns,
+  runStatus,
   StoreError,
   type RunRecord,
 } from '../../src/core/bench/store';
+import { runGoTest } from '../../src/core/go/bench';
 import { goBench, runBenchstat } from '../fixtures/benchstat/oracle';
 
 const dir = mkdtempSync(join(tmpdir(), 'goperf-store-'));
@@ -33,7 +37,7 @@ function recordOf(id: string, output: BenchOutput, startedAt: string): RunRecord
     id,
     startedAt,
     finishedAt: startedAt,
-    ...statusFromOutput(output, { code: 0, cancelled: false }),
+    status: 'ok',
     pkg: output.config.pkg ?? '',
     benchmarks: ['.'],
     flags: ['-bench', '.', '-count', '3'],
@@ -166,7 +170,7 @@ describe('results store', () => {
     assert.equal(readFileSync(path, 'utf8'), text);
   });
 
-  test('statuses of real failing runs: build error, failing benchmark, cancelled', async () => {
+  test('statuses of real failing runs: build error, failing and panicking benchmarks, zero iterations, cancelled', async () => {
     const module = join(dir, 'failing');
     mkdirSync(join(module, 'broken'), { recursive: true });
     mkdirSync(join(module, 'fails'), { recursive: true });
@@ -174,20 +178,111 @@ describe('results store', () => {
     writeFileSync(join(module, 'broken', 'b_test.go'), 'package broken\n\nimport "testing"\n\nfunc BenchmarkX(b *testing.B) { undefinedThing() }\n');
     writeFileSync(
       join(module, 'fails', 'f_test.go'),
-      'package fails\n\nimport "testing"\n\nfunc BenchmarkOk(b *testing.B) { for i := 0; i < b.N; i++ {} }\n\nfunc BenchmarkBad(b *testing.B) { b.Fatal("input file is missing") }\n',
+      [
+        'package fails',
+        'import (',
+        '\t"testing"',
+        '\t"time"',
+        ')',
+        'func BenchmarkOk(b *testing.B) { for i := 0; i < b.N; i++ {} }',
+        'func BenchmarkBad(b *testing.B) { b.Fatal("input file is missing") }',
+        'func BenchmarkPanics(b *testing.B) { panic("index out of range on purpose") }',
+        'func BenchmarkSlow(b *testing.B) { for i := 0; i < b.N; i++ { time.Sleep(time.Millisecond) } }',
+        '',
+      ].join('\n'),
     );
-    const goTest = (pkg: string) => {
-      const run = spawnSync('go', ['test', '-run', '^$', '-bench', '.', '-benchtime', '10x', pkg], { cwd: module, encoding: 'utf8' });
-      return { output: parseBenchOutput(run.stdout + run.stderr), code: run.status };
+    const storage = join(dir, 'failing-storage');
+    const path = join(dir, 'failing-history.jsonl');
+    const store = await ResultsStore.open(nodeFileBackend(fsPromises, path), path);
+    const recordRun = async (id: string, pkgDir: string, benchmarks: string[], options: { benchtime?: string; signal?: AbortSignal; onLine?: (line: string) => void } = {}) => {
+      await store.put({ id, startedAt: new Date().toISOString(), status: 'running', pkg: pkgDir, packageDir: pkgDir, benchmarks, flags: [], profiles: [], results: [] });
+      const result = await runGoTest({
+        goPath: 'go',
+        packageDir: pkgDir,
+        storageDir: storage,
+        benchmarks,
+        label: benchmarks.join('+'),
+        profiles: ['cpu'],
+        benchtime: options.benchtime ?? '10x',
+        count: 2,
+        extraArgs: [],
+        signal: options.signal,
+        onLine: options.onLine,
+      });
+      return store.update(id, {
+        status: runStatus(result.outcome),
+        message: result.message || undefined,
+        flags: result.args,
+        results: resultsFromOutput(result.output),
+        profiles: result.profiles,
+        finishedAt: new Date().toISOString(),
+      });
     };
-    const broken = goTest('./broken');
-    assert.deepEqual(statusFromOutput(broken.output, { code: broken.code, cancelled: false }), { status: 'failed', message: 'build failed: example.com/failing/broken' });
-    const fails = goTest('./fails');
-    const status = statusFromOutput(fails.output, { code: fails.code, cancelled: false });
-    assert.equal(status.status, 'failed');
-    assert.match(status.message!, /BenchmarkBad failed: .*input file is missing/);
-    // The benchmark that passed still has its results recorded beside the failure.
-    assert.ok(resultsFromOutput(fails.output).some((r) => r.name === 'BenchmarkOk'));
-    assert.deepEqual(statusFromOutput(fails.output, { code: null, cancelled: true }).status, 'cancelled');
+
+    const broken = await recordRun('broken', join(module, 'broken'), ['BenchmarkX']);
+    assert.equal(broken.status, 'failed');
+    assert.match(broken.message!, /did not build: \S*b_test\.go:5:\d+: undefined: undefinedThing/);
+    assert.deepEqual(broken.results, []);
+
+    const fails = await recordRun('fails', join(module, 'fails'), ['BenchmarkOk', 'BenchmarkBad']);
+    assert.equal(fails.status, 'failed');
+    assert.match(fails.message!, /BenchmarkBad failed: .*input file is missing/);
+    // The benchmark that passed still has its results (both -count runs) recorded beside the failure.
+    assert.equal(fails.results.filter((r) => r.name === 'BenchmarkOk').length, 2);
+    assert.deepEqual(fails.profiles.map((p) => p.kind), ['cpu'], 'go test still wrote the CPU profile');
+
+    const panics = await recordRun('panics', join(module, 'fails'), ['BenchmarkPanics']);
+    assert.equal(panics.status, 'failed');
+    assert.match(panics.message!, /panicked: index out of range on purpose/);
+
+    // The setting allows `0x`; the test binary refuses it with a usage text.
+    const zero = await recordRun('zero', join(module, 'fails'), ['BenchmarkOk'], { benchtime: '0x' });
+    assert.equal(zero.status, 'failed');
+    assert.equal(zero.message, 'go test rejected -benchtime 0x: invalid count');
+
+    const abort = new AbortController();
+    const cancelled = await recordRun('cancelled', join(module, 'fails'), ['BenchmarkOk', 'BenchmarkSlow'], {
+      benchtime: '30s',
+      signal: abort.signal,
+      onLine: (line) => line === 'BenchmarkSlow' && abort.abort(),
+    });
+    assert.equal(cancelled.status, 'cancelled');
+    assert.deepEqual([...new Set(cancelled.results.map((r) => r.name))], ['BenchmarkOk'], 'results before the cancel are kept');
+
+    // A run left "running" by an editor that closed is closed as cancelled when the store is opened again.
+    await store.put({ id: 'orphan', startedAt: new Date().toISOString(), status: 'running', pkg: 'x', benchmarks: [], flags: [], profiles: [], results: [] });
+    const reopened = await ResultsStore.open(nodeFileBackend(fsPromises, path), path);
+    assert.deepEqual(interruptedRuns(reopened).map((r) => r.id), ['orphan']);
+    for (const run of interruptedRuns(reopened)) await reopened.put(closeInterrupted(run, new Date()));
+    const final = await ResultsStore.open(nodeFileBackend(fsPromises, path), path);
+    assert.deepEqual(final.problems, []);
+    assert.deepEqual(final.runs().map((r) => [r.id, r.status]), [
+      ['broken', 'failed'],
+      ['fails', 'failed'],
+      ['panics', 'failed'],
+      ['zero', 'failed'],
+      ['cancelled', 'cancelled'],
+      ['orphan', 'cancelled'],
+    ]);
+  });
+
+  test('import benchfmt text: a run that compares with local runs; unreadable lines are reported', () => {
+    const text = textA.replace(/^(BenchmarkScaled\S*\s+\d+\s)/m, 'BenchmarkBroken notanumber 5 ns/op\n$1');
+    const { record, problems } = importBenchfmt(text, 'ci.txt', 'imported-1', new Date('2026-01-05T00:00:00Z'));
+    assert.match(problems.join('\n'), /^ci\.txt:\d+: parsing iteration count: invalid syntax$/m);
+    assert.ok(record);
+    assert.equal(record.importedFrom, 'ci.txt');
+    assert.equal(record.goos, outputA.config.goos);
+    assert.equal(record.cpu, outputA.config.cpu);
+    // Same names, GOMAXPROCS and values (in go test's units) as parsing the output directly.
+    const simplify = (results: readonly { name: string; procs: number; measurements: readonly { value: number; unit: string }[] }[]) =>
+      results.map(({ name, procs, measurements }) => ({ name, procs, measurements: measurements.map(({ value, unit }) => ({ value, unit })) }));
+    assert.deepEqual(simplify(record.results), simplify(outputA.results));
+    // Its export reads back as the same benchstat input as the original text.
+    const csv = (t: string, name: string) => renderCsv(compareRuns([{ ...recordOf(name, parseBenchOutput(t), '2026-01-01T00:00:00Z') }])).csv;
+    assert.equal(renderCsv(compareRuns([{ ...record, id: 'x' }])).csv, csv(textA, 'x'));
+
+    assert.equal(importBenchfmt('hello\n', 'empty.txt', 'imported-2', new Date()).record, undefined);
+    assert.match(importBenchfmt('hello\n', 'empty.txt', 'imported-2', new Date()).problems.join(''), /empty\.txt: no benchmark results/);
   });
 });

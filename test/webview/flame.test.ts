@@ -13,7 +13,6 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import type { FrameBox } from '../../webviews/flame/flameGraph';
-import type { WebviewToHost } from '../../src/core/protocol';
 import {
   darkModern,
   heaviestPath,
@@ -37,12 +36,6 @@ import {
 import { measureFirstPaint } from './measure';
 
 // window.__goperfFlame is declared by the webview (webviews/flame/page.ts).
-declare global {
-  interface Window {
-    __posted: WebviewToHost[];
-  }
-}
-
 let workDir = '';
 let cpuProfile = '';
 let memProfile = '';
@@ -303,7 +296,7 @@ describe('standalone page written by goperf flame', () => {
     const { page, problems } = await openStandalone(cpuProfile, 'cpu-keys');
     const path = heaviestPath(pprofTraces(cpuProfile, { unit: 'ns' }), 2);
     const detailsName = () => page.locator('.details .name').textContent();
-    await page.locator('.flame-canvas').focus();
+    await page.locator('.flame-pane .flame-canvas').focus();
     await page.keyboard.press('ArrowDown');
     assert.equal(await detailsName(), path[0].name, 'ArrowDown selects the heaviest child');
     await page.keyboard.press('ArrowDown');
@@ -366,7 +359,7 @@ describe('inside a VS Code webview (emulated host)', () => {
 
     // The canvas follows the theme, also when VS Code switches it live.
     const drawn = await frames(page);
-    const canvasBox = (await page.locator('.flame-canvas').boundingBox())!;
+    const canvasBox = (await page.locator('.flame-pane .flame-canvas').boundingBox())!;
     const probeY = canvasBox.y + canvasBox.height - 3;
     const probeX = [...Array(Math.floor(canvasBox.width)).keys()]
       .map((x) => canvasBox.x + x + 0.5)
@@ -375,7 +368,7 @@ describe('inside a VS Code webview (emulated host)', () => {
     const pixel = () =>
       page.evaluate(
         ({ x, y }) => {
-          const canvas = document.querySelector<HTMLCanvasElement>('.flame-canvas')!;
+          const canvas = document.querySelector<HTMLCanvasElement>('.flame-pane .flame-canvas')!;
           const box = canvas.getBoundingClientRect();
           const scale = canvas.width / box.width;
           // Copied to a fresh canvas: reading the page's canvas back directly

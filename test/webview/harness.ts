@@ -10,7 +10,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { WebviewToHost } from '../../src/core/protocol';
 import { renderProfilePageHtml } from '../../src/core/webviewHtml';
+
+/** What the test page's stand-in for the VS Code API collected from the page's postMessage calls. */
+declare global {
+  interface Window {
+    __posted: WebviewToHost[];
+  }
+}
 
 export const repoRoot = resolve(__dirname, '..', '..');
 export const sampleDir = join(repoRoot, 'sample');
@@ -163,13 +171,13 @@ function nonce(): string {
  * scripts run: the theme variables on <html> (set by script, as VS Code does)
  * and acquireVsCodeApi, which here records every message the webview posts.
  */
-export function vscodeHostPageHtml(resourceOrigin: string, theme: Record<string, string>, bodyClass: string): string {
+export function vscodeHostPageHtml(resourceOrigin: string, theme: Record<string, string>, bodyClass: string, script = 'flame.js'): string {
   const n = nonce();
   const html = renderProfilePageHtml({
     nonce: n,
     title: 'goperf flame graph',
     cspSource: resourceOrigin,
-    scriptUri: `${resourceOrigin}/flame.js`,
+    scriptUri: `${resourceOrigin}/${script}`,
   });
   const setup = `
     window.__posted = [];
@@ -263,9 +271,10 @@ export class ResourceServer {
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
-      if (request.url === '/flame.js') {
+      const bundle = /^\/(flame|timeline)\.js$/.exec(request.url ?? '');
+      if (bundle) {
         response.writeHead(200, { 'content-type': 'text/javascript' });
-        response.end(readFileSync(flameScript));
+        response.end(readFileSync(join(repoRoot, 'dist', 'webviews', `${bundle[1]}.js`)));
       } else if (request.url === '/' || request.url === '/index.html') {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         response.end(this.page);

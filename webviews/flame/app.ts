@@ -1,21 +1,23 @@
-// The flame graph page: toolbar (sample type, search, reset), breadcrumb of
-// the zoomed path, the flame graph over the top table, a details bar and a
-// hover tooltip. The profile is decoded here (in a worker when possible), never
-// on the extension host's thread; progress goes to the host and to tests.
+// The flame graph page: toolbar (sample type, granularity, search, reset,
+// export), pprof's filters as chips, breadcrumb of the zoomed path, the flame
+// graph over the top table or the callers/callees of one function, a details
+// bar and a hover tooltip. The profile is decoded, filtered, diffed and
+// aggregated in a worker when possible, never on the extension host's
+// thread; progress goes to the host and to tests.
 
-import type { Aggregate } from '../../src/core/pprof/index';
-import type { WebviewToHost } from '../../src/core/protocol';
-import type { Decoder, ProfileSummary } from './decoder';
+import { GRANULARITIES, type Aggregate, type Granularity } from '../../src/core/pprof/index';
+import type { ExportFormat, LoadBaseMessage, WebviewToHost } from '../../src/core/protocol';
+import { renderProfilePageHtml } from '../../src/core/webviewHtml';
+import type { BaseInfo, Decoder, ProfileSummary, ViewRequest } from './decoder';
+import { FilterBar, filterOptions, guessModulePath, pprofFlags, type FilterChip } from './filterBar';
 import { FlameGraph, type FrameBox } from './flameGraph';
 import { formatPercent, formatValue } from '../../src/core/pprof/units';
+import { sandwich, type Sandwich } from './sandwich';
 import { compileQuery, exactFunctionQuery, runSearch, type SearchResult } from './search';
 import { TopTable } from './topTable';
 
-export interface Host {
-  /** False on the standalone HTML page, where nothing listens to messages. */
-  readonly connected: boolean;
-  post(message: WebviewToHost): void;
-}
+import type { Host } from '../common/page';
+export type { Host };
 
 type PageState = 'waiting' | 'loading' | 'rendered' | 'error';
 
@@ -32,10 +34,21 @@ interface Timings {
 /** What `window.__goperfFlame` exposes: read-only views for tests and tooling. */
 export interface FlameTestHooks {
   frames(): FrameBox[];
+  /** The frames of the callers (inverted) or callees graph of the sandwich view. */
+  sandwichFrames(which: 'callers' | 'callees'): FrameBox[];
   state(): {
     fileName: string;
     sampleType: string;
     total: number;
+    /** What the filters leave (pprof's "Showing nodes accounting for"). */
+    shownTotal: number;
+    /** The filters as go tool pprof flags. */
+    filters: string[];
+    warnings: string[];
+    granularity: Granularity;
+    collapseRecursion: boolean;
+    base: BaseInfo | undefined;
+    sandwich: { name: string; cum: number; flat: number } | undefined;
     zoomNode: number;
     zoomName: string;
     matchedValue: number | undefined;
@@ -43,6 +56,24 @@ export interface FlameTestHooks {
     timings: Timings | undefined;
   };
 }
+
+/** How the app reaches its own script, to write standalone pages (undefined when it cannot). */
+export type ScriptSource = () => Promise<string | undefined>;
+
+const granularityTitles: Record<Granularity, string> = {
+  functions: 'Functions',
+  filefunctions: 'Functions per file',
+  files: 'Files',
+  lines: 'Lines',
+  addresses: 'Addresses',
+};
+
+const exportFormats: { format: ExportFormat; label: string; extension: string }[] = [
+  { format: 'svg', label: 'Flame graph as SVG', extension: 'svg' },
+  { format: 'html', label: 'Standalone HTML page', extension: 'html' },
+  { format: 'markdown', label: 'Top table as Markdown', extension: 'md' },
+  { format: 'csv', label: 'Top table as CSV', extension: 'csv' },
+];
 
 const maxBreadcrumbItems = 8;
 const searchDelayMillis = 150;
@@ -64,6 +95,18 @@ export class FlameApp implements FlameTestHooks {
   private readonly toolbar = element('div', 'toolbar');
   private readonly fileLabel = element('span', 'file');
   private readonly sampleSelect = document.createElement('vscode-single-select');
+  private readonly granularitySelect = document.createElement('select');
+  private readonly collapseToggle = document.createElement('input');
+  private readonly exportSelect = document.createElement('select');
+  private readonly baseLabel = element('span', 'base-label');
+  private readonly filterBar: FilterBar;
+  private readonly tabs = element('div', 'pane-tabs');
+  private readonly topTab = element('button', 'pane-tab', 'Top functions');
+  private readonly sandwichTab = element('button', 'pane-tab', 'Callers / callees');
+  private readonly sandwichPane = element('div', 'sandwich');
+  private readonly sandwichTitle = element('div', 'sandwich-title');
+  private readonly callersGraph: FlameGraph;
+  private readonly calleesGraph: FlameGraph;
   private readonly searchField = document.createElement('vscode-textfield');
   private readonly matchSummary = element('span', 'match-summary');
   private readonly resetButton = document.createElement('vscode-button');
@@ -82,7 +125,13 @@ export class FlameApp implements FlameTestHooks {
   private fileName = '';
   private decoder: Decoder | undefined;
   private current: Aggregate | undefined;
-  /** Bumped by every load and sample type switch, so a late answer for an older request is dropped. */
+  private sandwichView: Sandwich | undefined;
+  private sandwichFunc = -1;
+  private shownTotal = 0;
+  private warnings: string[] = [];
+  private base: BaseInfo | undefined;
+  private request: ViewRequest = { sampleIndex: 0, filters: {}, granularity: 'functions', collapseRecursion: false, diff: false };
+  /** Bumped by every load and view change, so a late answer for an older request is dropped. */
   private generation = 0;
   private search: SearchResult | undefined;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -91,13 +140,23 @@ export class FlameApp implements FlameTestHooks {
   constructor(
     private readonly host: Host,
     private readonly decoderReady: Promise<Decoder>,
+    private readonly scriptSource: ScriptSource,
   ) {
     this.flame = new FlameGraph({
-      hover: (node, x, y) => this.showTooltip(node, x, y),
+      hover: (node, x, y) => this.showTooltip(this.current, node, x, y),
       select: (node) => this.showDetails(node),
       zoom: () => this.showBreadcrumb(),
-      openSource: (node) => this.openSource(node),
+      openSource: (node) => this.openSource(this.current, node),
     });
+    const sandwichEvents = (which: 'callers' | 'callees') => ({
+      hover: (node: number, x: number, y: number) => this.showTooltip(this.sandwichView?.[which], node, x, y),
+      select: () => {},
+      zoom: () => {},
+      openSource: (node: number) => this.openSource(this.sandwichView?.[which], node),
+    });
+    this.callersGraph = new FlameGraph(sandwichEvents('callers'));
+    this.calleesGraph = new FlameGraph(sandwichEvents('callees'));
+    this.filterBar = new FilterBar((chips) => this.onFiltersChanged(chips));
     this.table = new TopTable((func) => this.focusFunction(func));
     this.buildPage();
     this.setState('waiting');
@@ -109,12 +168,27 @@ export class FlameApp implements FlameTestHooks {
     return this.flame.frames();
   }
 
+  sandwichFrames(which: 'callers' | 'callees'): FrameBox[] {
+    return (which === 'callers' ? this.callersGraph : this.calleesGraph).frames();
+  }
+
   state(): ReturnType<FlameTestHooks['state']> {
     const current = this.current;
+    const sandwichView = this.sandwichView;
     return {
       fileName: this.fileName,
       sampleType: current?.sampleType.type ?? '',
       total: current?.total ?? 0,
+      shownTotal: this.shownTotal,
+      filters: pprofFlags(this.filterBar.active),
+      warnings: this.warnings,
+      granularity: this.request.granularity,
+      collapseRecursion: this.request.collapseRecursion,
+      base: this.base,
+      sandwich:
+        sandwichView && current
+          ? { name: current.functions[sandwichView.func].name, cum: sandwichView.cum, flat: sandwichView.flat }
+          : undefined,
       zoomNode: this.flame.zoomed,
       zoomName: this.flame.nameOf(this.flame.zoomed),
       matchedValue: this.search?.matchedValue,
@@ -136,7 +210,7 @@ export class FlameApp implements FlameTestHooks {
     this.fileName = fileName;
     this.fileLabel.textContent = fileName;
     this.fileLabel.title = fileName;
-    for (const part of [this.toolbar, this.breadcrumb, this.split, this.details]) part.hidden = true;
+    for (const part of [this.toolbar, this.filterBar.element, this.breadcrumb, this.split, this.details]) part.hidden = true;
     this.hideTooltip();
     this.setState('loading');
     this.showMessage(`Reading ${fileName} (${formatValue(bytes.length, 'bytes')})…`, false);
@@ -157,12 +231,16 @@ export class FlameApp implements FlameTestHooks {
       return;
     }
     this.fillSampleTypes(decoded.summary, decoded.firstIndex);
+    this.base = undefined;
+    this.request = { ...this.request, sampleIndex: decoded.firstIndex, diff: false };
 
-    const aggregateMillis = await this.showSampleType(decoded.firstIndex, generation);
+    const aggregateMillis = await this.refreshView(generation);
     if (aggregateMillis === undefined) return;
+    this.filterBar.setModulePath(guessModulePath(this.current!.rows.map((row) => ({ name: this.current!.functions[row.func].name, cum: row.cum }))));
 
     this.message.hidden = true;
     this.toolbar.hidden = false;
+    this.filterBar.element.hidden = false;
     this.breadcrumb.hidden = false;
     this.split.hidden = false;
     this.details.hidden = false;
@@ -180,6 +258,7 @@ export class FlameApp implements FlameTestHooks {
 
   fail(message: string): void {
     this.toolbar.hidden = true;
+    this.filterBar.element.hidden = true;
     this.breadcrumb.hidden = true;
     this.split.hidden = true;
     this.details.hidden = true;
@@ -199,9 +278,51 @@ export class FlameApp implements FlameTestHooks {
     this.sampleSelect.label = 'Sample type';
     this.sampleSelect.addEventListener('change', () => {
       const index = Number(this.sampleSelect.value);
-      if (this.current && index !== this.current.sampleIndex) void this.showSampleType(index);
+      if (this.current && index !== this.request.sampleIndex) this.changeView({ sampleIndex: index });
     });
     sampleField.append(sampleLabel, this.sampleSelect);
+
+    const granularityField = element('span', 'field');
+    const granularityLabel = element('label', undefined, 'Granularity');
+    granularityLabel.htmlFor = 'goperf-granularity';
+    this.granularitySelect.id = 'goperf-granularity';
+    this.granularitySelect.title = "What a frame is (pprof's -granularity)";
+    for (const granularity of GRANULARITIES) {
+      const option = document.createElement('option');
+      option.value = granularity;
+      option.textContent = granularityTitles[granularity];
+      this.granularitySelect.append(option);
+    }
+    this.granularitySelect.addEventListener('change', () =>
+      this.changeView({ granularity: this.granularitySelect.value as Granularity }),
+    );
+    granularityField.append(granularityLabel, this.granularitySelect);
+
+    const collapseField = element('label', 'field toggle');
+    this.collapseToggle.type = 'checkbox';
+    this.collapseToggle.id = 'goperf-collapse-recursion';
+    collapseField.title = 'Fold a function calling itself into one frame (flat and cum are unchanged)';
+    collapseField.append(this.collapseToggle, 'Collapse recursion');
+    this.collapseToggle.addEventListener('change', () => this.changeView({ collapseRecursion: this.collapseToggle.checked }));
+
+    this.exportSelect.className = 'export';
+    this.exportSelect.setAttribute('aria-label', 'Export');
+    const exportPrompt = document.createElement('option');
+    exportPrompt.value = '';
+    exportPrompt.textContent = 'Export…';
+    this.exportSelect.append(exportPrompt);
+    for (const { format, label } of exportFormats) {
+      const option = document.createElement('option');
+      option.value = format;
+      option.textContent = label;
+      this.exportSelect.append(option);
+    }
+    this.exportSelect.addEventListener('change', () => {
+      const format = this.exportSelect.value as ExportFormat | '';
+      this.exportSelect.value = '';
+      if (format) void this.exportAs(format);
+    });
+    this.baseLabel.hidden = true;
 
     const searchField = element('span', 'field');
     const searchLabel = element('label', undefined, 'Search');
@@ -228,14 +349,39 @@ export class FlameApp implements FlameTestHooks {
     this.resetButton.disabled = true;
     this.resetButton.addEventListener('click', () => this.flame.resetZoom());
 
-    this.toolbar.append(this.fileLabel, sampleField, searchField, this.matchSummary, this.resetButton, this.totalLabel);
+    this.toolbar.append(
+      this.fileLabel,
+      this.baseLabel,
+      sampleField,
+      granularityField,
+      collapseField,
+      searchField,
+      this.matchSummary,
+      this.resetButton,
+      this.exportSelect,
+      this.totalLabel,
+    );
     this.breadcrumb.setAttribute('aria-label', 'Zoomed call path');
 
     this.flameNotice.hidden = true;
     this.flamePane.slot = 'start';
     this.flamePane.append(this.flame.element, this.flameNotice);
     this.tablePane.slot = 'end';
-    this.tablePane.append(this.table.element);
+    for (const [tab, sandwichShown] of [[this.topTab, false], [this.sandwichTab, true]] as const) {
+      tab.type = 'button';
+      tab.setAttribute('role', 'tab');
+      tab.addEventListener('click', () => this.showSandwichPane(sandwichShown));
+    }
+    this.sandwichTab.title = 'Who calls the selected function and what it calls';
+    this.tabs.setAttribute('role', 'tablist');
+    this.tabs.append(this.topTab, this.sandwichTab);
+    const callersPane = element('div', 'sandwich-graph callers');
+    const calleesPane = element('div', 'sandwich-graph callees');
+    callersPane.append(element('div', 'sandwich-heading', 'Callers (inverted: the function on top, who calls it below)'), this.callersGraph.element);
+    calleesPane.append(element('div', 'sandwich-heading', 'Callees (what it calls)'), this.calleesGraph.element);
+    this.sandwichPane.append(this.sandwichTitle, callersPane, calleesPane);
+    this.tablePane.append(this.tabs, this.table.element, this.sandwichPane);
+    this.showSandwichPane(false);
     this.split.className = 'main';
     this.split.split = 'horizontal';
     this.split.initialHandlePosition = '62%';
@@ -246,8 +392,8 @@ export class FlameApp implements FlameTestHooks {
     this.message.setAttribute('role', 'alert');
     this.showDetails(-1);
 
-    for (const part of [this.toolbar, this.breadcrumb, this.split, this.details]) part.hidden = true;
-    document.body.append(this.toolbar, this.breadcrumb, this.split, this.details, this.message, this.tooltip);
+    for (const part of [this.toolbar, this.filterBar.element, this.breadcrumb, this.split, this.details]) part.hidden = true;
+    document.body.append(this.toolbar, this.filterBar.element, this.breadcrumb, this.split, this.details, this.message, this.tooltip);
 
     document.addEventListener('keydown', (event) => this.onKeyDown(event));
     // The mouse's back button steps back one zoom, as in a browser.
@@ -255,7 +401,9 @@ export class FlameApp implements FlameTestHooks {
       if (event.button === 3 && this.flame.back()) event.preventDefault();
     });
     // VS Code swaps the theme by rewriting these attributes.
-    const themeWatcher = new MutationObserver(() => this.flame.refreshTheme());
+    const themeWatcher = new MutationObserver(() => {
+      for (const graph of [this.flame, this.callersGraph, this.calleesGraph]) graph.refreshTheme();
+    });
     themeWatcher.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
     themeWatcher.observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
@@ -284,35 +432,219 @@ export class FlameApp implements FlameTestHooks {
     this.sampleSelect.disabled = options.length < 2;
   }
 
+  private changeView(change: Partial<ViewRequest>): void {
+    this.request = { ...this.request, ...change };
+    void this.refreshView();
+  }
+
+  private onFiltersChanged(chips: readonly FilterChip[]): void {
+    this.changeView({ filters: filterOptions(chips) });
+  }
+
   /**
-   * Aggregates and shows one sample type. Resolves to the aggregation time,
-   * or undefined when it failed (the error is on screen) or a newer request won.
+   * Asks the worker for the view (sample type, diff, filters, granularity)
+   * and shows it. Resolves to the time it took, or undefined when it failed
+   * (the error is on screen) or a newer request won.
    */
-  private async showSampleType(index: number, generation = ++this.generation): Promise<number | undefined> {
+  private async refreshView(generation = ++this.generation): Promise<number | undefined> {
+    const request = this.request;
+    document.body.dataset.view = 'computing';
     let result;
     try {
-      result = await this.decoder!.aggregate(index);
+      result = await this.decoder!.view(request);
     } catch (error) {
-      if (generation === this.generation) this.fail((error as Error).message);
+      if (generation !== this.generation) return undefined;
+      // A bad filter keeps the last good view on screen; anything else is fatal.
+      if (this.current && (error as Error).message.includes('regexp')) {
+        this.filterBar.setStatus((error as Error).message, true);
+        document.body.dataset.view = 'error';
+      } else {
+        this.fail((error as Error).message);
+      }
       return undefined;
     }
     if (generation !== this.generation) return undefined;
     const next = result.aggregate;
     this.current = next;
+    this.shownTotal = result.shownTotal;
+    this.warnings = result.warnings;
+    this.filterBar.setStatus(result.warnings.join(' · '), false);
     this.hideTooltip();
     this.flame.setAggregate(next);
-    this.table.setAggregate(next);
-    this.totalLabel.textContent = `Total ${formatValue(next.total, next.sampleType.unit)}`;
-    this.totalLabel.title = `${next.sampleType.type}: ${next.total} ${next.sampleType.unit}`;
-    const empty = next.total === 0;
-    this.flameNotice.textContent = empty ? `No ${next.sampleType.type} in ${this.fileName}: every sample is zero for this type.` : '';
+    this.table.setAggregate(next, result.base !== undefined);
+    const unit = next.sampleType.unit;
+    const filtered = pprofFlags(this.filterBar.active).length > 0;
+    this.totalLabel.textContent = filtered
+      ? `Showing ${formatValue(result.shownTotal, unit)} (${formatPercent(result.shownTotal, next.total)}) of ${formatValue(next.total, unit)}`
+      : `Total ${formatValue(next.total, unit)}`;
+    this.totalLabel.title = `${next.sampleType.type}: ${result.shownTotal} of ${next.total} ${unit}`;
+    this.totalLabel.dataset.shown = String(result.shownTotal);
+    this.totalLabel.dataset.total = String(next.total);
+    this.showBase(result.base);
+    const empty = next.tree.total[0] === 0 && !next.tree.magnitude?.[0];
+    this.flameNotice.textContent = empty
+      ? filtered
+        ? `The filters leave no ${next.sampleType.type} in ${this.fileName}.`
+        : `No ${next.sampleType.type} in ${this.fileName}: every sample is zero for this type.`
+      : '';
     this.flameNotice.hidden = !empty;
     this.flame.element.hidden = empty;
     this.showBreadcrumb();
     this.showDetails(-1);
     this.applySearch(this.searchField.value);
+    this.updateSandwich();
     document.body.dataset.sampleType = next.sampleType.type;
+    document.body.dataset.granularity = request.granularity;
+    document.body.dataset.view = 'ready';
     return result.millis;
+  }
+
+  // ---- diff -----------------------------------------------------------------
+
+  /** Compares the loaded profile with a base (see LoadBaseMessage); problems show next to the file name. */
+  async setBase(message: Pick<LoadBaseMessage, 'fileName' | 'bytes' | 'mode' | 'normalize'>): Promise<void> {
+    const decoder = await this.decoderReady;
+    const info: BaseInfo = { fileName: message.fileName, mode: message.mode === 'base' ? 'base' : 'diff_base', normalize: message.normalize === true };
+    try {
+      await decoder.setBase(message.bytes, info);
+    } catch (error) {
+      this.base = undefined;
+      this.showBase(undefined, (error as Error).message);
+      this.host.post({ type: 'error', message: (error as Error).message });
+      return;
+    }
+    this.base = info;
+    this.changeView({ diff: true });
+  }
+
+  async clearBase(): Promise<void> {
+    const decoder = await this.decoderReady;
+    await decoder.clearBase();
+    this.base = undefined;
+    this.changeView({ diff: false });
+  }
+
+  private showBase(base: BaseInfo | undefined, problem?: string): void {
+    const label = this.baseLabel;
+    label.replaceChildren();
+    label.classList.toggle('error', problem !== undefined);
+    if (problem !== undefined) {
+      label.append(problem);
+      label.hidden = false;
+      return;
+    }
+    label.hidden = base === undefined;
+    if (!base) return;
+    const flag = `-${base.mode}${base.normalize ? ' -normalize' : ''}`;
+    label.append(`minus ${base.fileName} (${flag}) · `, element('span', 'worse', 'red: grew'), ' · ', element('span', 'better', 'green: shrank'), ' ');
+    label.title = 'Frame widths: the size of the change and of what both profiles share (sum of |value|); colour: the share that grew or shrank';
+    const clear = element('button', 'link-button', 'Stop comparing');
+    clear.type = 'button';
+    clear.addEventListener('click', () => void this.clearBase());
+    label.append(clear);
+  }
+
+  // ---- callers / callees ------------------------------------------------------
+
+  private showSandwichPane(shown: boolean): void {
+    this.table.element.hidden = shown;
+    this.sandwichPane.hidden = !shown;
+    this.topTab.setAttribute('aria-selected', String(!shown));
+    this.sandwichTab.setAttribute('aria-selected', String(shown));
+    document.body.dataset.pane = shown ? 'sandwich' : 'top';
+  }
+
+  /** Shows the callers and callees of a function (an index into the current functions). */
+  showSandwich(func: number): void {
+    this.sandwichFunc = func;
+    this.showSandwichPane(true);
+    this.updateSandwich();
+  }
+
+  private updateSandwich(): void {
+    const current = this.current;
+    // Function indexes change with the granularity and the filters; follow the name.
+    const name = this.sandwichView && this.sandwichView.callees.functions[this.sandwichFunc]?.name;
+    if (current && name !== undefined && current.functions !== this.sandwichView?.callees.functions) {
+      this.sandwichFunc = current.functions.findIndex((info) => info.name === name);
+    }
+    if (!current || this.sandwichFunc < 0 || this.sandwichFunc >= current.functions.length) {
+      this.sandwichView = undefined;
+      this.sandwichTitle.textContent = name
+        ? `${name} is not in this view.`
+        : 'Select a frame or a table row, then choose Callers / callees.';
+      this.callersGraph.element.hidden = true;
+      this.calleesGraph.element.hidden = true;
+      return;
+    }
+    const view = (this.sandwichView = sandwich(current, this.sandwichFunc));
+    const unit = current.sampleType.unit;
+    this.sandwichTitle.textContent =
+      `${current.functions[view.func].name}: cum ${formatValue(view.cum, unit)} (${formatPercent(view.cum, current.total)}), ` +
+      `flat ${formatValue(view.flat, unit)} (${formatPercent(view.flat, current.total)})`;
+    this.sandwichTitle.dataset.cum = String(view.cum);
+    this.callersGraph.element.hidden = false;
+    this.calleesGraph.element.hidden = false;
+    this.callersGraph.setAggregate(view.callers);
+    this.calleesGraph.setAggregate(view.callees);
+  }
+
+  // ---- export -----------------------------------------------------------------
+
+  private async exportAs(format: ExportFormat): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    const stem = `${this.fileName.replace(/\.[^.]*$/, '').replace(/\.pb$/, '')}-${current.sampleType.type}`;
+    const extension = exportFormats.find((f) => f.format === format)!.extension;
+    let text: string;
+    try {
+      text = await this.exportText(format, current);
+    } catch (error) {
+      this.filterBar.setStatus(`Export failed: ${(error as Error).message}`, true);
+      return;
+    }
+    const suggestedName = `${stem}.${extension}`;
+    if (this.host.connected) {
+      this.host.post({ type: 'save', format, suggestedName, text });
+    } else {
+      // The standalone page has no host: the browser downloads the file.
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([text], { type: format === 'svg' ? 'image/svg+xml' : 'text/plain' }));
+      link.download = suggestedName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    }
+    document.body.dataset.exported = format;
+  }
+
+  private async exportText(format: ExportFormat, current: Aggregate): Promise<string> {
+    switch (format) {
+      case 'svg': {
+        const { unit, type } = current.sampleType;
+        return this.flame.toSvg(`${this.fileName} (${type})`, (node) => {
+          const tree = current.tree;
+          return `${this.flame.nameOf(node)}\nself ${formatValue(tree.self[node], unit)} · total ${formatValue(tree.total[node], unit)} (${formatPercent(tree.total[node], current.total)})`;
+        });
+      }
+      case 'markdown':
+        return this.table.toMarkdown();
+      case 'csv':
+        return this.table.toCsv();
+      case 'html': {
+        const script = await this.scriptSource();
+        if (!script) throw new Error('this page cannot read its own script to copy it into the new page');
+        const bytes = await this.decoder!.encodeView(this.request);
+        let binary = '';
+        for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+        const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(18))));
+        return renderProfilePageHtml({
+          nonce,
+          title: `${this.fileName} (${current.sampleType.type}) - goperf`,
+          inlineScript: script,
+          embeddedProfile: { fileName: this.fileName, base64: btoa(binary), sampleType: current.sampleType.type },
+        });
+      }
+    }
   }
 
   // ---- search and focus --------------------------------------------------
@@ -406,7 +738,7 @@ export class FlameApp implements FlameTestHooks {
     const { tree, sampleType, total } = current;
     const name = element('span', 'name', this.flame.nameOf(node));
     name.title = this.flame.nameOf(node);
-    const location = element('span', 'location', this.locationText(node));
+    const location = element('span', 'location', this.locationText(current, node));
     const numbers = element(
       'span',
       'numbers',
@@ -414,19 +746,28 @@ export class FlameApp implements FlameTestHooks {
         `(${formatPercent(tree.total[node], total)})`,
     );
     const parts: Node[] = [name, location, numbers];
-    if (this.host.connected && this.sourceOf(node)) {
+    const func = tree.func[node];
+    if (func >= 0) {
+      const callers = document.createElement('vscode-button');
+      callers.secondary = true;
+      callers.className = 'show-sandwich';
+      callers.textContent = 'Callers / callees';
+      callers.title = `Who calls ${current.functions[func].name} and what it calls`;
+      callers.addEventListener('click', () => this.showSandwich(func));
+      parts.push(callers);
+    }
+    if (this.host.connected && this.sourceOf(current, node)) {
       const open = document.createElement('vscode-button');
       open.secondary = true;
       open.textContent = 'Open source';
-      open.title = `Open ${this.locationText(node)} (${modifierName}+click on a frame)`;
-      open.addEventListener('click', () => this.openSource(node));
+      open.title = `Open ${this.locationText(current, node)} (${modifierName}+click on a frame)`;
+      open.addEventListener('click', () => this.openSource(current, node));
       parts.push(open);
     }
     this.details.replaceChildren(...parts);
   }
 
-  private sourceOf(node: number): { file: string; line: number; functionName: string } | undefined {
-    const current = this.current;
+  private sourceOf(current: Aggregate | undefined, node: number): { file: string; line: number; functionName: string } | undefined {
     if (!current || node < 0) return undefined;
     const func = current.tree.func[node];
     if (func < 0) return undefined;
@@ -435,29 +776,30 @@ export class FlameApp implements FlameTestHooks {
     return { file: info.file, line: current.tree.line[node] || info.startLine, functionName: info.name };
   }
 
-  private locationText(node: number): string {
-    const source = this.sourceOf(node);
+  private locationText(current: Aggregate, node: number): string {
+    const source = this.sourceOf(current, node);
     if (!source) return node === 0 ? '' : 'no source file recorded';
     return source.line > 0 ? `${source.file}:${source.line}` : source.file;
   }
 
-  private openSource(node: number): void {
-    const source = this.sourceOf(node);
+  private openSource(current: Aggregate | undefined, node: number): void {
+    const source = this.sourceOf(current, node);
     if (!source || !this.host.connected) return;
     this.host.post({ type: 'openSource', ...source });
   }
 
-  private showTooltip(node: number, clientX: number, clientY: number): void {
-    const current = this.current;
+  private showTooltip(current: Aggregate | undefined, node: number, clientX: number, clientY: number): void {
     if (!current || node < 0) {
       this.hideTooltip();
       return;
     }
     const { tree, sampleType, total } = current;
     const tip = this.tooltip;
-    if (tip.dataset.node !== String(node)) {
-      tip.dataset.node = String(node);
-      const title = element('div', 'name', this.flame.nameOf(node));
+    const key = `${node}:${current.tree === this.current?.tree ? 'main' : current.tree.nodeCount}`;
+    if (tip.dataset.node !== key) {
+      tip.dataset.node = key;
+      const func = tree.func[node];
+      const title = element('div', 'name', func < 0 ? 'all samples' : current.functions[func].name);
       if (tree.func[node] >= 0 && tree.inlined[node]) title.append(element('span', 'tag', 'inlined'));
       const rows = element('table');
       const addRow = (label: string, value: number) => {
@@ -468,10 +810,12 @@ export class FlameApp implements FlameTestHooks {
           element('td', undefined, formatPercent(value, total)),
         );
       };
-      addRow('Self (flat)', tree.self[node]);
-      addRow('Total (cum)', tree.total[node]);
+      const diff = tree.magnitude !== undefined;
+      addRow(diff ? 'Self change' : 'Self (flat)', tree.self[node]);
+      addRow(diff ? 'Total change' : 'Total (cum)', tree.total[node]);
+      if (diff) addRow('Old + new (width)', tree.magnitude![node]);
       const parts: Node[] = [title];
-      const location = this.locationText(node);
+      const location = this.locationText(current, node);
       if (location) parts.push(element('div', 'location', location));
       parts.push(rows);
       const hint = this.host.connected ? `Click to zoom · ${modifierName}+click to open the source` : 'Click to zoom';
@@ -512,6 +856,11 @@ export class FlameApp implements FlameTestHooks {
     if (event.key === '/' && !typing) {
       event.preventDefault();
       this.focusSearch();
+      return;
+    }
+    // Text fields keep their own undo; elsewhere Ctrl/Cmd+Z undoes the last filter change.
+    if ((event.key === 'z' || event.key === 'Z') && (event.ctrlKey || event.metaKey) && !event.shiftKey && !event.altKey && !typing) {
+      if (this.filterBar.undo()) event.preventDefault();
       return;
     }
     if (event.key === 'Escape') {

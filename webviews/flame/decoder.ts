@@ -1,16 +1,18 @@
 // Decoding and aggregation, either in a Web Worker (so a large profile never
 // freezes the page, and in VS Code never stalls the window hosting it) or,
 // when the page's CSP or the way the script was loaded rules a worker out,
-// right in the page.
-//
-// The worker runs this same bundle: main.ts notices it has no document and
-// serves decode requests instead of building the page. Its code comes from a
-// blob: URL made from the script's own text, which needs `worker-src blob:`
-// in the CSP and either an inline script (the standalone page) or a CSP
-// `connect-src` that lets the page fetch its script URL.
+// right in the page. The worker runs this same bundle (../common/ownWorker.ts).
 
-import { aggregate, decodeProfile, ProfileError, sampleIndexByName } from '../../src/core/pprof/index';
-import type { Aggregate, CallTree, Profile, ValueType } from '../../src/core/pprof/index';
+import {
+  decodeProfile,
+  encodeProfile,
+  incompatibility,
+  ProfileError,
+  sampleIndexByName,
+  viewProfile,
+} from '../../src/core/pprof/index';
+import type { Aggregate, CallTree, FilterOptions, Granularity, Profile, ValueType } from '../../src/core/pprof/index';
+import { startOwnWorker } from '../common/ownWorker';
 
 export interface ProfileSummary {
   sampleTypes: ValueType[];
@@ -25,8 +27,30 @@ export interface Decoded {
   millis: number;
 }
 
+/** What to show: pprof's options, applied in pprof's order (diff, filters, granularity). */
+export interface ViewRequest {
+  sampleIndex: number;
+  filters: FilterOptions;
+  granularity: Granularity;
+  collapseRecursion: boolean;
+  /** Subtract the base given to setBase (ignored when there is none). */
+  diff: boolean;
+}
+
+export interface BaseInfo {
+  fileName: string;
+  mode: 'base' | 'diff_base';
+  normalize: boolean;
+}
+
 export interface Aggregated {
   aggregate: Aggregate;
+  /** pprof's "Showing nodes accounting for": the value left after the filters. */
+  shownTotal: number;
+  /** pprof's "… expression matched no samples" warnings. */
+  warnings: string[];
+  /** Set when the view is a diff against this base. */
+  base: BaseInfo | undefined;
   millis: number;
 }
 
@@ -34,7 +58,12 @@ export interface Decoder {
   readonly where: 'worker' | 'page';
   /** Rejects with an Error whose message is ready for the user (it names the file). */
   decode(bytes: Uint8Array, fileName: string, sampleType?: string): Promise<Decoded>;
-  aggregate(sampleIndex: number): Promise<Aggregated>;
+  view(request: ViewRequest): Promise<Aggregated>;
+  /** Decodes a base profile to diff against; rejects (naming both files) when it cannot be compared. */
+  setBase(bytes: Uint8Array, info: BaseInfo): Promise<void>;
+  clearBase(): Promise<void>;
+  /** The profile as the view shows it (diffed, filtered, re-grained), as pprof protobuf bytes. */
+  encodeView(request: ViewRequest): Promise<Uint8Array>;
 }
 
 export function describeError(error: unknown, fileName: string): string {
@@ -43,14 +72,16 @@ export function describeError(error: unknown, fileName: string): string {
   return detail.includes(fileName) ? detail : `${fileName}: ${detail}`;
 }
 
-/** Holds one decoded profile and answers for it; shared by both decoders. */
+/** Holds one decoded profile (and an optional base) and answers for it; shared by both decoders. */
 class ProfileSession {
   private profile: Profile | undefined;
+  private base: { profile: Profile; info: BaseInfo } | undefined;
   private fileName = '';
 
   decode(bytes: Uint8Array, fileName: string, sampleType?: string): Decoded {
     this.fileName = fileName;
     this.profile = undefined;
+    this.base = undefined;
     const start = performance.now();
     const profile = decodeProfile(bytes, fileName);
     const firstIndex = sampleType ? sampleIndexByName(profile, sampleType) : profile.defaultSampleIndex;
@@ -63,11 +94,47 @@ class ProfileSession {
     return { summary, firstIndex, millis: performance.now() - start };
   }
 
-  aggregate(sampleIndex: number): Aggregated {
-    if (!this.profile) throw new Error(`${this.fileName || 'the profile'} is not decoded`);
+  setBase(bytes: Uint8Array, info: BaseInfo): void {
+    const source = this.decoded();
+    const base = decodeProfile(bytes, info.fileName);
+    const why = incompatibility(source, base);
+    if (why) throw new Error(`cannot compare ${this.fileName} with ${info.fileName}: ${why}`);
+    this.base = { profile: base, info };
+  }
+
+  clearBase(): void {
+    this.base = undefined;
+  }
+
+  view(request: ViewRequest): Aggregated {
     const start = performance.now();
-    const result = aggregate(this.profile, sampleIndex);
-    return { aggregate: result, millis: performance.now() - start };
+    const diff = request.diff ? this.base : undefined;
+    const { aggregate, warnings } = this.viewOf(request, true);
+    let shownTotal = 0;
+    for (const row of aggregate.rows) shownTotal += row.flat;
+    return { aggregate, shownTotal, warnings, base: diff?.info, millis: performance.now() - start };
+  }
+
+  encodeView(request: ViewRequest): Uint8Array {
+    const { profile } = this.viewOf(request, false);
+    return encodeProfile(profile, { granularity: request.granularity });
+  }
+
+  private viewOf(request: ViewRequest, callTree: boolean) {
+    const diff = request.diff ? this.base : undefined;
+    return viewProfile(this.decoded(), request.sampleIndex, {
+      filters: request.filters,
+      granularity: request.granularity,
+      collapseRecursion: request.collapseRecursion,
+      callTree,
+      base: diff ? { profile: diff.profile, mode: diff.info.mode, normalize: diff.info.normalize } : undefined,
+      magnitude: diff !== undefined,
+    });
+  }
+
+  private decoded(): Profile {
+    if (!this.profile) throw new Error(`${this.fileName || 'the profile'} is not decoded`);
+    return this.profile;
   }
 
   get currentFile(): string {
@@ -87,11 +154,27 @@ class PageDecoder implements Decoder {
     }
   }
 
-  async aggregate(sampleIndex: number): Promise<Aggregated> {
+  view(request: ViewRequest): Promise<Aggregated> {
+    return this.answer(() => this.session.view(request));
+  }
+
+  setBase(bytes: Uint8Array, info: BaseInfo): Promise<void> {
+    return this.answer(() => this.session.setBase(bytes, info), info.fileName);
+  }
+
+  clearBase(): Promise<void> {
+    return this.answer(() => this.session.clearBase());
+  }
+
+  encodeView(request: ViewRequest): Promise<Uint8Array> {
+    return this.answer(() => this.session.encodeView(request));
+  }
+
+  private async answer<T>(work: () => T, fileName = this.session.currentFile): Promise<T> {
     try {
-      return this.session.aggregate(sampleIndex);
+      return work();
     } catch (error) {
-      throw new Error(describeError(error, this.session.currentFile));
+      throw new Error(describeError(error, fileName));
     }
   }
 }
@@ -100,12 +183,14 @@ class PageDecoder implements Decoder {
 
 type Request =
   | { id: number; kind: 'decode'; bytes: Uint8Array; fileName: string; sampleType?: string }
-  | { id: number; kind: 'aggregate'; sampleIndex: number };
+  | { id: number; kind: 'view'; request: ViewRequest }
+  | { id: number; kind: 'setBase'; bytes: Uint8Array; info: BaseInfo }
+  | { id: number; kind: 'clearBase' }
+  | { id: number; kind: 'encodeView'; request: ViewRequest };
 
 type Reply =
   | { kind: 'ready' }
-  | { id: number; kind: 'decoded'; result: Decoded }
-  | { id: number; kind: 'aggregated'; result: Aggregated }
+  | { id: number; kind: 'done'; result: unknown }
   | { id: number; kind: 'failed'; message: string };
 
 /** The parts of a dedicated worker's global scope used here (the DOM typings lack them). */
@@ -116,6 +201,7 @@ export interface WorkerScope {
 
 function treeBuffers(tree: CallTree): Transferable[] {
   const arrays = [tree.parent, tree.func, tree.depth, tree.line, tree.inlined, tree.total, tree.self, tree.firstChild, tree.childCount];
+  if (tree.magnitude) arrays.push(tree.magnitude);
   // Arrays may share one buffer; each buffer can be listed only once.
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }
@@ -124,16 +210,32 @@ export function serveDecoding(scope: WorkerScope): void {
   const session = new ProfileSession();
   scope.onmessage = (event) => {
     const request = event.data;
+    const done = (result: unknown, transfer: Transferable[] = []) => scope.postMessage({ id: request.id, kind: 'done', result }, transfer);
     try {
-      if (request.kind === 'decode') {
-        const result = session.decode(request.bytes, request.fileName, request.sampleType);
-        scope.postMessage({ id: request.id, kind: 'decoded', result });
-      } else {
-        const result = session.aggregate(request.sampleIndex);
-        scope.postMessage({ id: request.id, kind: 'aggregated', result }, treeBuffers(result.aggregate.tree));
+      switch (request.kind) {
+        case 'decode':
+          done(session.decode(request.bytes, request.fileName, request.sampleType));
+          break;
+        case 'view': {
+          const result = session.view(request.request);
+          done(result, treeBuffers(result.aggregate.tree));
+          break;
+        }
+        case 'setBase':
+          done(session.setBase(request.bytes, request.info));
+          break;
+        case 'clearBase':
+          done(session.clearBase());
+          break;
+        case 'encodeView': {
+          const bytes = session.encodeView(request.request);
+          done(bytes, [bytes.buffer as ArrayBuffer]);
+          break;
+        }
       }
     } catch (error) {
-      const fileName = request.kind === 'decode' ? request.fileName : session.currentFile;
+      const fileName =
+        request.kind === 'decode' ? request.fileName : request.kind === 'setBase' ? request.info.fileName : session.currentFile;
       scope.postMessage({ id: request.id, kind: 'failed', message: describeError(error, fileName) });
     }
   };
@@ -141,6 +243,9 @@ export function serveDecoding(scope: WorkerScope): void {
 }
 
 // ---- page side of the worker -------------------------------------------------
+
+/** A request without its id, which the page side assigns. */
+type Unnumbered<R> = R extends { id: number } ? Omit<R, 'id'> : never;
 
 class WorkerDecoder implements Decoder {
   readonly where = 'worker';
@@ -162,84 +267,36 @@ class WorkerDecoder implements Decoder {
     };
   }
 
-  async decode(bytes: Uint8Array, fileName: string, sampleType?: string): Promise<Decoded> {
+  decode(bytes: Uint8Array, fileName: string, sampleType?: string): Promise<Decoded> {
     // Copied, not transferred: the caller keeps its bytes.
-    const reply = await this.request({ id: 0, kind: 'decode', bytes, fileName, sampleType });
-    if (reply.kind === 'decoded') return reply.result;
-    throw new Error(reply.kind === 'failed' ? reply.message : `${fileName}: unexpected reply from the decoding worker`);
+    return this.request({ kind: 'decode', bytes, fileName, sampleType });
   }
 
-  async aggregate(sampleIndex: number): Promise<Aggregated> {
-    const reply = await this.request({ id: 0, kind: 'aggregate', sampleIndex });
-    if (reply.kind === 'aggregated') return reply.result;
-    throw new Error(reply.kind === 'failed' ? reply.message : 'unexpected reply from the decoding worker');
+  view(request: ViewRequest): Promise<Aggregated> {
+    return this.request({ kind: 'view', request });
   }
 
-  private request(request: Request): Promise<Reply> {
+  setBase(bytes: Uint8Array, info: BaseInfo): Promise<void> {
+    return this.request({ kind: 'setBase', bytes, info });
+  }
+
+  clearBase(): Promise<void> {
+    return this.request({ kind: 'clearBase' });
+  }
+
+  encodeView(request: ViewRequest): Promise<Uint8Array> {
+    return this.request({ kind: 'encodeView', request });
+  }
+
+  private async request<T>(request: Unnumbered<Request>): Promise<T> {
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const reply = await new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ ...request, id });
     });
+    if (reply.kind === 'done') return reply.result as T;
+    throw new Error(reply.kind === 'failed' ? reply.message : 'unexpected reply from the decoding worker');
   }
-}
-
-/** Reads the page's CSP from its <meta> tag: directive name -> source list. */
-function pagePolicy(): Map<string, string[]> {
-  const policy = new Map<string, string[]>();
-  const meta = document.querySelector<HTMLMetaElement>('meta[http-equiv="Content-Security-Policy" i]');
-  for (const directive of (meta?.content ?? '').split(';')) {
-    const [name, ...sources] = directive.trim().split(/\s+/);
-    // Browsers obey the first of repeated directives and ignore the rest.
-    if (name && !policy.has(name.toLowerCase())) policy.set(name.toLowerCase(), sources);
-  }
-  return policy;
-}
-
-function allows(policy: Map<string, string[]>, directives: string[], source: string): boolean {
-  // Without a CSP meta tag nothing restricts the page (a bare test page).
-  if (policy.size === 0) return true;
-  for (const name of directives) {
-    const sources = policy.get(name);
-    if (sources) return sources.includes(source) || sources.includes('*');
-  }
-  return false;
-}
-
-async function ownSource(script: HTMLScriptElement | null, policy: Map<string, string[]>): Promise<string | undefined> {
-  if (!script) return undefined;
-  if (!script.src) return script.textContent || undefined;
-  const connect = policy.get('connect-src') ?? policy.get('default-src');
-  if (policy.size > 0 && (!connect || connect.includes("'none'"))) return undefined;
-  try {
-    const response = await fetch(script.src);
-    return response.ok ? await response.text() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function startWorker(source: string): Promise<Worker | undefined> {
-  let worker: Worker;
-  let url: string;
-  try {
-    url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-    worker = new Worker(url, { name: 'goperf profile decoder' });
-  } catch {
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve) => {
-    worker.onmessage = (event: MessageEvent<Reply>) => {
-      if (event.data.kind !== 'ready') return;
-      URL.revokeObjectURL(url);
-      resolve(worker);
-    };
-    worker.onerror = () => {
-      URL.revokeObjectURL(url);
-      worker.terminate();
-      resolve(undefined);
-    };
-  });
 }
 
 /**
@@ -247,11 +304,6 @@ function startWorker(source: string): Promise<Worker | undefined> {
  * otherwise one that decodes in the page.
  */
 export async function createDecoder(script: HTMLScriptElement | null): Promise<Decoder> {
-  const policy = pagePolicy();
-  if (typeof Worker === 'function' && allows(policy, ['worker-src', 'child-src', 'script-src', 'default-src'], 'blob:')) {
-    const source = await ownSource(script, policy);
-    const worker = source ? await startWorker(source) : undefined;
-    if (worker) return new WorkerDecoder(worker);
-  }
-  return new PageDecoder();
+  const worker = await startOwnWorker(script, 'goperf profile decoder');
+  return worker ? new WorkerDecoder(worker) : new PageDecoder();
 }

@@ -5,7 +5,7 @@
 // narrower than a device pixel are skipped together with their subtrees.
 
 import type { Aggregate } from '../../src/core/pprof/index';
-import { frameColours, readTheme, shortName, type FrameColours, type Theme } from './palette';
+import { diffColours, diffShade, frameColours, readTheme, shortName, type FrameColours, type Theme } from './palette';
 
 export interface FlameGraphEvents {
   hover(node: number, clientX: number, clientY: number): void;
@@ -27,6 +27,10 @@ export interface FrameBox {
   ancestor: boolean;
   /** Dimmed because a search is active and this frame does not match. */
   dimmed: boolean;
+  /** The frame's fill colour as the canvas got it. */
+  fill: string;
+  /** The node's total (cum along this path); in a diff, the change. */
+  total: number;
 }
 
 const labelPadding = 4;
@@ -44,6 +48,10 @@ export class FlameGraph {
 
   private aggregate: Aggregate | undefined;
   private colours: FrameColours = { normal: [], inlined: [] };
+  /** Set in a differential flame graph: fills by shade (see palette.diffColours). */
+  private diffFills: string[] | undefined;
+  /** What a frame's width is proportional to: total, or in a diff the sum of |change|. */
+  private widths: Float64Array = new Float64Array(0);
   private theme: Theme | undefined;
   private labelWidths = new Float32Array(0);
   private nodeMatched: Uint8Array | undefined;
@@ -113,6 +121,7 @@ export class FlameGraph {
 
   setAggregate(aggregate: Aggregate): void {
     this.aggregate = aggregate;
+    this.widths = aggregate.tree.magnitude ?? aggregate.tree.total;
     this.zoomNode = 0;
     this.history.length = 0;
     this.hoverNode = -1;
@@ -133,6 +142,7 @@ export class FlameGraph {
     this.rowHeight = Math.round(this.theme.fontSize * 1.5);
     if (this.aggregate) {
       this.colours = frameColours(this.aggregate.functions, this.theme.dark);
+      this.diffFills = this.aggregate.tree.magnitude ? diffColours() : undefined;
       this.labelWidths = new Float32Array(this.aggregate.functions.length).fill(NaN);
     }
     this.layoutStale = true;
@@ -215,6 +225,8 @@ export class FlameGraph {
           height: this.rowHeight - 1,
           ancestor: row < zoomDepth,
           dimmed: this.isDimmed(node, row < zoomDepth),
+          fill: this.fillOf(node, row < zoomDepth),
+          total: aggregate.tree.total[node],
         });
       }
     }
@@ -287,7 +299,8 @@ export class FlameGraph {
     // The path above the zoomed frame, drawn full width and greyed.
     for (let node = tree.parent[zoom]; node >= 0; node = tree.parent[node]) push(node, 0, this.width);
 
-    const zoomTotal = tree.total[zoom];
+    const frameWidths = this.widths;
+    const zoomTotal = frameWidths[zoom];
     if (zoomTotal > 0) {
       const scale = this.width / zoomTotal;
       // Depth-first, children left to right, so within each depth the frames
@@ -300,7 +313,7 @@ export class FlameGraph {
       while (top > 0) {
         const node = stackNodes[--top];
         const x = stackX[top];
-        const width = tree.total[node] * scale;
+        const width = frameWidths[node] * scale;
         if (width < minWidth) continue;
         push(node, x, width);
         if (tree.depth[node] > deepest) deepest = tree.depth[node];
@@ -316,9 +329,9 @@ export class FlameGraph {
           stackX = grownX;
         }
         let childX = x;
-        for (let child = first; child < first + childCount; child++) childX += tree.total[child] * scale;
+        for (let child = first; child < first + childCount; child++) childX += frameWidths[child] * scale;
         for (let child = first + childCount - 1; child >= first; child--) {
-          childX -= tree.total[child] * scale;
+          childX -= frameWidths[child] * scale;
           stackNodes[top] = child;
           stackX[top++] = childX;
         }
@@ -363,6 +376,62 @@ export class FlameGraph {
     this.layoutWidth = widths;
   }
 
+  private fillOf(node: number, ancestor: boolean): string {
+    const tree = this.aggregate!.tree;
+    const theme = this.theme!;
+    const func = tree.func[node];
+    if (ancestor || func < 0) return theme.ancestorFill;
+    if (this.diffFills) return this.diffFills[diffShade(tree.total[node], tree.magnitude![node])];
+    return tree.inlined[node] ? this.colours.inlined[func] : this.colours.normal[func];
+  }
+
+  /**
+   * The frames as laid out at the current zoom, every row (not only those
+   * in view), as a standalone SVG document with a tooltip per frame.
+   */
+  toSvg(title: string, describe: (node: number) => string): string {
+    const aggregate = this.aggregate;
+    const theme = this.theme;
+    if (!aggregate || !theme) return '';
+    if (this.layoutStale) this.layout();
+    const tree = aggregate.tree;
+    const rowHeight = this.rowHeight;
+    const zoomDepth = tree.depth[this.zoomNode];
+    const width = Math.max(1, this.width);
+    const height = (this.rowCount + 1) * rowHeight;
+    const text = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+    const out: string[] = [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+        `font-family="${text(theme.fontFamily)}" font-size="${theme.fontSize}">`,
+      `<title>${text(title)}</title>`,
+      `<rect width="100%" height="100%" fill="${theme.background}"/>`,
+    ];
+    const context = this.context;
+    context.font = `${theme.fontSize}px ${theme.fontFamily}`;
+    for (let row = 0; row < this.rowCount; row++) {
+      const y = row * rowHeight;
+      const ancestorRow = row < zoomDepth;
+      for (let i = this.rowStart[row]; i < this.rowStart[row + 1]; i++) {
+        const node = this.layoutNodes[i];
+        const x = this.layoutX[i];
+        const w = this.layoutWidth[i];
+        const frameWidth = w > 2 ? w - 1 : w;
+        const label = w >= minLabelWidth ? this.fitLabel(node, w - 2 * labelPadding) : '';
+        const textFill = ancestorRow || tree.func[node] < 0 || this.diffFills ? theme.ancestorText : theme.frameText;
+        out.push(
+          `<g><title>${text(describe(node))}</title>` +
+            `<rect x="${x.toFixed(2)}" y="${y}" width="${frameWidth.toFixed(2)}" height="${rowHeight - 1}" fill="${this.fillOf(node, ancestorRow)}"/>` +
+            (label
+              ? `<text x="${(x + labelPadding).toFixed(2)}" y="${(y + (rowHeight - 1) / 2).toFixed(1)}" dominant-baseline="middle" fill="${textFill}">${text(label)}</text>`
+              : '') +
+            '</g>',
+        );
+      }
+    }
+    out.push('</svg>');
+    return out.join('\n');
+  }
+
   private isDimmed(node: number, ancestor: boolean): boolean {
     return !ancestor && this.nodeMatched !== undefined && this.nodeMatched[node] === 0;
   }
@@ -383,7 +452,6 @@ export class FlameGraph {
     const firstRow = Math.max(0, Math.floor(scrollTop / rowHeight));
     const lastRow = Math.min(this.rowCount - 1, Math.floor((scrollTop + this.viewportHeight) / rowHeight));
     const zoomDepth = tree.depth[this.zoomNode];
-    const { normal, inlined } = this.colours;
     const dimAlpha = theme.dark ? 0.22 : 0.28;
     const normalFont = `${theme.fontSize}px ${theme.fontFamily}`;
     const italicFont = `italic ${normalFont}`;
@@ -395,8 +463,7 @@ export class FlameGraph {
       const ancestorRow = row < zoomDepth;
       for (let i = this.rowStart[row]; i < this.rowStart[row + 1]; i++) {
         const node = this.layoutNodes[i];
-        const func = tree.func[node];
-        const fill = ancestorRow || func < 0 ? theme.ancestorFill : tree.inlined[node] ? inlined[func] : normal[func];
+        const fill = this.fillOf(node, ancestorRow);
         const alpha = this.isDimmed(node, ancestorRow) ? dimAlpha : 1;
         if (fill !== currentFill) context.fillStyle = currentFill = fill;
         if (alpha !== currentAlpha) context.globalAlpha = currentAlpha = alpha;
@@ -423,7 +490,7 @@ export class FlameGraph {
         const dimmed = this.isDimmed(node, ancestorRow);
         // A dimmed frame is close to the background, so its label takes the
         // page's text colour, faded, to stay legible in dark themes too.
-        const fill = ancestorRow || func < 0 || (dimmed && theme.dark) ? theme.ancestorText : theme.frameText;
+        const fill = ancestorRow || func < 0 || (dimmed && theme.dark) || this.diffFills ? theme.ancestorText : theme.frameText;
         const alpha = dimmed ? 0.5 : 1;
         if (fill !== currentFill) context.fillStyle = currentFill = fill;
         if (alpha !== currentAlpha) context.globalAlpha = currentAlpha = alpha;

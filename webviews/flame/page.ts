@@ -10,46 +10,17 @@ import '@vscode-elements/elements/dist/vscode-split-layout/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { HostToWebview, WebviewToHost } from '../../src/core/protocol';
 import type { EmbeddedProfile } from '../../src/core/webviewHtml';
-import { FlameApp, type FlameTestHooks, type Host } from './app';
+import { ownScriptText } from '../common/ownWorker';
+import { asBytes, connectHost, installStyles } from '../common/page';
+import { FlameApp, type FlameTestHooks } from './app';
 import { createDecoder } from './decoder';
 import styles from './flame.css';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-}
-
 declare global {
   interface Window {
-    acquireVsCodeApi?: () => VsCodeApi;
     __GOPERF_PROFILE__?: EmbeddedProfile;
     __goperfFlame?: FlameTestHooks;
   }
-}
-
-/**
- * Adds the page's stylesheet without an inline <style> where possible:
- * constructed stylesheets are not subject to the CSP's style-src, and the
- * nonce of this script covers the <style> fallback.
- */
-function installStyles(nonce: string | undefined): void {
-  if ('adoptedStyleSheets' in Document.prototype && 'replaceSync' in CSSStyleSheet.prototype) {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(styles);
-    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
-    return;
-  }
-  const style = document.createElement('style');
-  if (nonce) style.nonce = nonce;
-  style.textContent = styles;
-  document.head.append(style);
-}
-
-function connectHost(): Host {
-  if (typeof window.acquireVsCodeApi === 'function') {
-    const api = window.acquireVsCodeApi();
-    return { connected: true, post: (message: WebviewToHost) => api.postMessage(message) };
-  }
-  return { connected: false, post: () => {} };
 }
 
 function decodeBase64(base64: string): Uint8Array {
@@ -59,27 +30,36 @@ function decodeBase64(base64: string): Uint8Array {
   return bytes;
 }
 
-function asBytes(value: unknown): Uint8Array | undefined {
-  if (value instanceof Uint8Array) return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  return undefined;
-}
-
 /** `script` is the <script> element this bundle came from (read while it was running). */
 export function startPage(script: HTMLScriptElement | null): void {
-  installStyles(script?.nonce || undefined);
+  installStyles(styles, script?.nonce || undefined);
   const host = connectHost();
   if (!host.connected) document.documentElement.classList.add('standalone');
-  const app = new FlameApp(host, createDecoder(script));
+  const app = new FlameApp(host, createDecoder(script), () => ownScriptText(script));
   Object.defineProperty(window, '__goperfFlame', {
-    value: Object.freeze({ frames: () => app.frames(), state: () => app.state() }),
+    value: Object.freeze({
+      frames: () => app.frames(),
+      sandwichFrames: (which: 'callers' | 'callees') => app.sandwichFrames(which),
+      state: () => app.state(),
+    }),
     writable: false,
     configurable: false,
   });
 
   window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     const message = event.data;
-    if (!message || message.type !== 'load') return;
+    if (!message) return;
+    if (message.type === 'clearBase') {
+      void app.clearBase();
+      return;
+    }
+    if (message.type === 'loadBase') {
+      const baseName = typeof message.fileName === 'string' && message.fileName ? message.fileName : 'base profile';
+      const baseBytes = asBytes(message.bytes);
+      if (baseBytes) void app.setBase({ fileName: baseName, bytes: baseBytes, mode: message.mode, normalize: message.normalize });
+      return;
+    }
+    if (message.type !== 'load') return;
     const fileName = typeof message.fileName === 'string' && message.fileName ? message.fileName : 'profile';
     const bytes = asBytes(message.bytes);
     if (!bytes) {

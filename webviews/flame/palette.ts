@@ -17,7 +17,7 @@ export interface Theme {
   dark: boolean;
 }
 
-function fnv1a(text: string): number {
+export function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
@@ -75,11 +75,9 @@ export function frameColours(functions: FunctionInfo[], dark: boolean): FrameCol
   return { normal, inlined };
 }
 
-/** Whether a colour in computed rgb() form is dark. */
+/** Whether a computed colour is dark (an unreadable one counts as mid-grey, not dark). */
 function isDarkColour(colour: string): boolean {
-  const match = /rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(colour);
-  if (!match) return false;
-  const [r, g, b] = [match[1], match[2], match[3]].map(Number);
+  const [r, g, b] = rgbOf(colour);
   return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
 }
 
@@ -113,4 +111,47 @@ export function readTheme(): Theme {
     fontSize: Math.max(11, Math.min(14, parseFloat(bodyStyle.fontSize) || 12)),
     dark: isDarkColour(background),
   };
+}
+
+/** Shades per side of a differential flame graph (plus one neutral shade). */
+export const diffShades = 6;
+
+/**
+ * Fills for a differential flame graph, index 0..2*diffShades: 0 is the
+ * strongest improvement (green), diffShades is unchanged, 2*diffShades the
+ * strongest regression (red). The theme's chart colours mixed into its
+ * neutral frame colour, so both ends read in light and dark themes.
+ */
+export function diffColours(): string[] {
+  const better = rgbOf(resolveColour('var(--gp-diff-better)'));
+  const worse = rgbOf(resolveColour('var(--gp-diff-worse)'));
+  const neutral = rgbOf(resolveColour('var(--gp-diff-neutral)'));
+  const out: string[] = [];
+  for (let i = 0; i <= 2 * diffShades; i++) {
+    const step = i - diffShades;
+    const colour = step < 0 ? better : worse;
+    const share = (Math.abs(step) / diffShades) * 0.85;
+    // Plain rgb(), which every SVG viewer reads too (computed color-mix() comes back as color(srgb …)).
+    const mixed = colour.map((c, k) => Math.round(c * share + neutral[k] * (1 - share)));
+    out.push(`rgb(${mixed.join(', ')})`);
+  }
+  return out;
+}
+
+/** The 0..255 channels of a computed colour: rgb()/rgba() or color(srgb r g b) with 0..1 channels. */
+function rgbOf(colour: string): [number, number, number] {
+  const rgb = /rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(colour);
+  if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])];
+  const srgb = /color\(srgb\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/.exec(colour);
+  if (srgb) return [Number(srgb[1]) * 255, Number(srgb[2]) * 255, Number(srgb[3]) * 255];
+  return [128, 128, 128];
+}
+
+/** The shade index of a frame whose value changed by `delta` out of `magnitude` (see diffColours). */
+export function diffShade(delta: number, magnitude: number): number {
+  if (magnitude <= 0 || delta === 0) return diffShades;
+  const ratio = Math.max(-1, Math.min(1, delta / magnitude));
+  // Any change at all gets at least the first shade, so it never reads as unchanged.
+  const step = Math.max(1, Math.round(Math.abs(ratio) * diffShades));
+  return diffShades + Math.sign(ratio) * step;
 }

@@ -37,6 +37,8 @@ export class TopTable {
   private descending = true;
   private showAll = false;
   private functionMatched: Uint8Array | undefined;
+  /** A diff: values are changes, printed with their sign. */
+  private diff = false;
 
   constructor(private readonly focusFunction: (func: number) => void) {
     this.element = document.createElement('div');
@@ -84,8 +86,13 @@ export class TopTable {
     this.element.append(this.table, this.more);
   }
 
-  setAggregate(aggregate: Aggregate): void {
+  setAggregate(aggregate: Aggregate, diff = false): void {
     this.aggregate = aggregate;
+    this.diff = diff;
+    this.headerButtons.forEach((button, i) => {
+      const label = columns[i].label;
+      button.textContent = diff && columns[i].numeric ? label.replace(/^(Flat|Cum)/, '$1 Δ') : label;
+    });
     this.showAll = false;
     this.functionMatched = undefined;
     this.sort();
@@ -132,8 +139,6 @@ export class TopTable {
       if (i === this.sortColumn) cell.setAttribute('aria-sort', this.descending ? 'descending' : 'ascending');
       else cell.removeAttribute('aria-sort');
     });
-    const { unit } = aggregate.sampleType;
-    const total = aggregate.total;
     const limit = this.showAll ? this.sorted.length : Math.min(initialRowLimit, this.sorted.length);
     const fragment = document.createDocumentFragment();
     for (let i = 0; i < limit; i++) {
@@ -146,12 +151,7 @@ export class TopTable {
       tr.dataset.cum = String(row.cum);
       tr.title = info.file ? `${info.name}\n${info.file}` : info.name;
       if (this.functionMatched?.[row.func]) tr.classList.add('matched');
-      const cells = [
-        formatValue(row.flat, unit),
-        formatPercent(row.flat, total),
-        formatValue(row.cum, unit),
-        formatPercent(row.cum, total),
-      ];
+      const cells = this.cells(row).slice(0, 4);
       for (const text of cells) {
         const td = document.createElement('td');
         td.className = 'numeric';
@@ -168,6 +168,49 @@ export class TopTable {
     const hidden = this.sorted.length - limit;
     this.more.hidden = hidden <= 0;
     this.more.textContent = `Show all ${this.sorted.length} functions (${hidden} more)`;
+  }
+
+  /** Flat, flat%, cum, cum% and the name as shown (a diff's changes carry their sign). */
+  private cells(row: TopRow): string[] {
+    const aggregate = this.aggregate!;
+    const { unit } = aggregate.sampleType;
+    const signed = (text: string, value: number) => (this.diff && value > 0 ? `+${text}` : text);
+    return [
+      signed(formatValue(row.flat, unit), row.flat),
+      signed(formatPercent(row.flat, aggregate.total), row.flat),
+      signed(formatValue(row.cum, unit), row.cum),
+      signed(formatPercent(row.cum, aggregate.total), row.cum),
+      aggregate.functions[row.func].name,
+    ];
+  }
+
+  private headers(): string[] {
+    return this.headerButtons.map((button) => button.textContent ?? '');
+  }
+
+  /** Every row in the table's order as a Markdown table. */
+  toMarkdown(): string {
+    const escape = (cell: string) => cell.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+    const line = (cells: string[]) => `| ${cells.map(escape).join(' | ')} |`;
+    const align = columns.map((column) => (column.numeric ? '---:' : ':---'));
+    return [line(this.headers()), `| ${align.join(' | ')} |`, ...this.sorted.map((row) => line(this.cells(row)))].join('\n') + '\n';
+  }
+
+  /**
+   * Every row in the table's order as CSV (RFC 4180): exact values in the
+   * sample type's unit, so a spreadsheet can compute with them.
+   */
+  toCsv(): string {
+    const aggregate = this.aggregate;
+    if (!aggregate) return '';
+    const { unit } = aggregate.sampleType;
+    const quote = (cell: string) => (/[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
+    const lines = [[`flat (${unit})`, 'flat%', `cum (${unit})`, 'cum%', 'function'].map(quote).join(',')];
+    const percent = (value: number) => (aggregate.total === 0 ? '' : ((100 * value) / aggregate.total).toFixed(2));
+    for (const row of this.sorted) {
+      lines.push([String(row.flat), percent(row.flat), String(row.cum), percent(row.cum), aggregate.functions[row.func].name].map(quote).join(','));
+    }
+    return lines.join('\r\n') + '\r\n';
   }
 
   private moveFocus(from: HTMLTableRowElement, to: HTMLTableRowElement): void {

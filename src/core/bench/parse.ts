@@ -21,10 +21,10 @@ export interface BenchResult {
   line: number;
 }
 
-/** A `--- FAIL:` or `--- SKIP:` report with the log lines that explain it. */
+/** A `--- PASS:` (tests, with -v), `--- FAIL:` or `--- SKIP:` report with the log lines that explain it. */
 export interface BenchReport {
   name: string;
-  kind: 'fail' | 'skip';
+  kind: 'pass' | 'fail' | 'skip';
   messages: string[];
 }
 
@@ -54,7 +54,9 @@ const resultLine = /^(Benchmark\S*)\s+(\d+)\s+(\S.*)$/;
 const bareNameLine = /^Benchmark\S*$/;
 const interruptedLine = /^(Benchmark\S*)\s+(\S.*)$/;
 const continuationLine = /^\s+(\d+)\s+(\S.*)$/;
-const reportLine = /^--- (FAIL|SKIP|BENCH): (\S+)(?: \(.*\))?\s*$/;
+const reportLine = /^--- (PASS|FAIL|SKIP|BENCH): (\S+)(?: \(.*\))?\s*$/;
+// `go test -v` announces each test; its log lines follow until `--- PASS/FAIL`.
+const testStartLine = /^=== (RUN|CONT|NAME)\s+(\S+)\s*$/;
 const packageLine = /^(ok|FAIL|\?)\s+(\S+)(?:\s+(.*))?$/;
 // The benchmark format allows any lower-case key without spaces; keys here
 // are narrower (no `.` or `/`) so that `file.go:12: message` lines printed by
@@ -63,10 +65,23 @@ const configLine = /^([a-z][a-z0-9_-]*):\s*(.*)$/;
 // The runtime, the testing package and the go command print messages shaped
 // like configuration lines.
 const notConfigKeys = new Set(['panic', 'testing', 'runtime', 'signal']);
-const procsSuffix = /^(.*)-(\d+)$/;
+// The testing package appends `-N` (fmt's %d, so no leading zero) only when
+// GOMAXPROCS is not 1: a trailing `-1` is always part of the name
+// (`b.Run("size-1", …)`), never a GOMAXPROCS suffix.
+const procsSuffix = /^(.*)-([2-9]|[1-9]\d+)$/;
 
-/** Splits `BenchmarkX/sub-8` into the name and GOMAXPROCS. */
-export function splitProcs(fullName: string): { name: string; procs: number } {
+/**
+ * Splits `BenchmarkX/sub-8` into the name and GOMAXPROCS. Without more
+ * context a name that itself ends in `-N` (N ≥ 2) run at GOMAXPROCS 1 is
+ * ambiguous; pass the exact name when it is known (`go test -v` prints it
+ * bare before the result line) to settle it.
+ */
+export function splitProcs(fullName: string, knownName?: string): { name: string; procs: number } {
+  if (knownName !== undefined) {
+    if (fullName === knownName) return { name: fullName, procs: 1 };
+    const rest = fullName.startsWith(`${knownName}-`) ? fullName.slice(knownName.length + 1) : '';
+    if (/^[1-9]\d*$/.test(rest)) return { name: knownName, procs: Number(rest) };
+  }
   const match = procsSuffix.exec(fullName);
   if (!match) return { name: fullName, procs: 1 };
   return { name: match[1], procs: Number(match[2]) };
@@ -100,14 +115,22 @@ export class BenchOutputParser {
   private verboseLog: string[] = [];
   /** A name whose result line was broken by output of the benchmark itself. */
   private interruptedName: string | undefined;
+  /** Names `-v` printed bare: exact, without the GOMAXPROCS suffix; -count repeats their results. */
+  private readonly bareNames = new Set<string>();
 
   push(rawLine: string): void {
     this.lineNumber++;
     this.handle(rawLine.replace(/\r$/, ''));
   }
 
+  /** Splits with the exact name when -v printed one that fits. */
+  private split(fullName: string): { name: string; procs: number } {
+    if (this.bareNames.has(fullName)) return { name: fullName, procs: 1 };
+    return splitProcs(fullName);
+  }
+
   private addResult(fullName: string, iterations: string, measurements: BenchMeasurement[]): void {
-    const { name, procs } = splitProcs(fullName);
+    const { name, procs } = this.split(fullName);
     this.output.results.push({
       name,
       procs,
@@ -146,7 +169,8 @@ export class BenchOutputParser {
     }
 
     if (bareNameLine.test(line)) {
-      this.verboseName = splitProcs(line).name;
+      this.bareNames.add(line);
+      this.verboseName = line;
       this.verboseLog = [];
       return;
     }
@@ -161,9 +185,16 @@ export class BenchOutputParser {
       return;
     }
 
+    const testStart = testStartLine.exec(line);
+    if (testStart) {
+      if (testStart[1] === 'RUN' || this.verboseName !== testStart[2]) this.verboseLog = [];
+      this.verboseName = testStart[2];
+      return;
+    }
+
     const report = reportLine.exec(line);
     if (report) {
-      const { name } = splitProcs(report[2]);
+      const { name } = this.split(report[2]);
       if (report[1] === 'BENCH') {
         // Logs of a benchmark that passed: its indented lines are not failure messages.
         this.openMessages = [];
@@ -171,7 +202,7 @@ export class BenchOutputParser {
       }
       const entry: BenchReport = {
         name,
-        kind: report[1] === 'FAIL' ? 'fail' : 'skip',
+        kind: report[1] === 'FAIL' ? 'fail' : report[1] === 'PASS' ? 'pass' : 'skip',
         messages: name === this.verboseName ? [...this.verboseLog] : [],
       };
       this.output.reports.push(entry);

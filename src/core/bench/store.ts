@@ -8,8 +8,8 @@
 //
 // No I/O here: the caller passes a StoreBackend (nodeFileBackend for a file).
 
-import { readBenchfmt, writeBenchfmt, type BenchfmtValue } from './benchfmt';
-import type { BenchOutput } from './parse';
+import { formatSyntaxError, readBenchfmt, writeBenchfmt, type BenchfmtValue } from './benchfmt';
+import { splitProcs, type BenchOutput } from './parse';
 import { buildTables, type BenchTable, type TableOptions } from './stats';
 
 export const STORE_FORMAT = 'goperf-bench-results';
@@ -47,8 +47,10 @@ export interface RunRecord {
   status: RunStatus;
   /** What happened when the status is not ok (build error, panic, failure message, cancelled by the user). */
   message?: string;
-  /** Package import path or directory the run was for. */
+  /** Package import path (directory when go test printed none) the run was for. */
   pkg: string;
+  /** The package directory of a local run: how the editor finds a benchmark's runs. */
+  packageDir?: string;
   /** The benchmark selection (function names or the -bench pattern). */
   benchmarks: string[];
   /** The `go test` arguments. */
@@ -61,6 +63,8 @@ export interface RunRecord {
   cpu?: string;
   profiles: ProfileFile[];
   results: StoredResult[];
+  /** For runs imported from benchfmt text: the file they came from. */
+  importedFrom?: string;
 }
 
 export interface StoreBackend {
@@ -215,27 +219,23 @@ export function resultsFromOutput(output: BenchOutput): StoredResult[] {
   }));
 }
 
-/**
- * How a finished run went, from its output and exit: cancelled when the
- * user stopped it; failed with the first explanation found (build failure,
- * panic, a benchmark's FAIL messages, a non-zero exit); ok otherwise.
- */
-export function statusFromOutput(output: BenchOutput, exit: { code: number | null; cancelled: boolean }): { status: RunStatus; message?: string } {
-  if (exit.cancelled) {
-    const kept = output.results.length;
-    return { status: 'cancelled', message: `cancelled after ${kept} result line${kept === 1 ? '' : 's'}` };
-  }
-  const buildFailure = output.packages.find((p) => !p.ok && p.detail.includes('build failed'));
-  if (buildFailure) return { status: 'failed', message: `build failed: ${buildFailure.pkg}` };
-  if (output.panic !== undefined) return { status: 'failed', message: `panic: ${output.panic}` };
-  const failure = output.reports.find((r) => r.kind === 'fail');
-  if (failure) {
-    const detail = failure.messages.length > 0 ? `: ${failure.messages.join(' ')}` : '';
-    return { status: 'failed', message: `${failure.name} failed${detail}` };
-  }
-  if (exit.code !== 0) return { status: 'failed', message: `go test exited with status ${exit.code}` };
-  if (output.results.length === 0) return { status: 'failed', message: 'no benchmark results (no benchmark matched, or all were skipped)' };
-  return { status: 'ok' };
+/** How the runner's outcome of a finished run is recorded. */
+export function runStatus(outcome: string): RunStatus {
+  if (outcome === 'cancelled') return 'cancelled';
+  // A run whose profile is missing still measured everything.
+  return outcome === 'ok' || outcome === 'no-profile' ? 'ok' : 'failed';
+}
+
+const interruptedMessage = 'goperf stopped before the run finished (the editor closed or reloaded); results printed until then are kept';
+
+/** Runs still marked running in a store just opened: goperf ended while they ran. */
+export function interruptedRuns(store: ResultsStore): RunRecord[] {
+  return store.runs().filter((run) => run.status === 'running');
+}
+
+/** The record that closes an interrupted run. */
+export function closeInterrupted(run: RunRecord, now: Date): RunRecord {
+  return { ...run, status: 'cancelled', message: interruptedMessage, finishedAt: now.toISOString() };
 }
 
 /**
@@ -271,14 +271,82 @@ export function exportBenchfmt(runs: readonly RunRecord[], options: { withRunInf
  * column. The runs go through their benchfmt export, so names and units are
  * exactly what benchstat would see in exported files.
  */
-export function compareRuns(runs: readonly RunRecord[], options: TableOptions = {}): BenchTable[] {
+export function compareRuns(runs: readonly RunRecord[], options: CompareOptions = {}): BenchTable[] {
   return buildTables(
     runs.map((run) => {
-      const file = readBenchfmt(exportBenchfmt([run]), run.id);
-      return { label: run.id, results: file.results, units: file.units };
+      const selected = options.select ? { ...run, results: run.results.filter(options.select) } : run;
+      const file = readBenchfmt(exportBenchfmt([selected]), run.id);
+      const results = options.ignoreConfig ? file.results.map((result) => ({ ...result, config: [] })) : file.results;
+      return { label: run.id, results, units: file.units };
     }),
     options,
   );
+}
+
+export interface CompareOptions extends TableOptions {
+  /** Only these results take part. */
+  select?: (result: StoredResult) => boolean;
+  /**
+   * Compare by name and unit alone, e.g. a local run against one imported
+   * from CI on another machine (benchstat would split them into tables by
+   * their cpu: line).
+   */
+  ignoreConfig?: boolean;
+}
+
+/**
+ * A run record of benchfmt text (a file from CI, saved `go test -bench`
+ * output). Names get their `Benchmark` prefix back and values their
+ * original units, so they compare with local runs; configuration lines
+ * fill in the machine and package. Lines benchfmt cannot read are
+ * returned as problems, `file:line: message`.
+ */
+export function importBenchfmt(text: string, fileName: string, id: string, now: Date): { record?: RunRecord; problems: string[] } {
+  const file = readBenchfmt(text, fileName);
+  const problems = file.errors.map(formatSyntaxError);
+  if (file.results.length === 0) {
+    problems.push(`${fileName}: no benchmark results (expected lines like "BenchmarkName-8  1000  123 ns/op")`);
+    return { problems };
+  }
+  const first = (key: string) => {
+    for (const result of file.results) {
+      const value = result.config.find(([k]) => k === key)?.[1];
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const results: StoredResult[] = file.results.map((result) => {
+    const { name, procs } = splitProcs(`Benchmark${result.name}`);
+    const pkg = result.config.find(([k]) => k === 'pkg')?.[1];
+    return {
+      name,
+      procs,
+      iterations: result.iterations,
+      measurements: result.values.map((v) => (v.origUnit === undefined ? { value: v.value, unit: v.unit } : { value: v.origValue!, unit: v.origUnit })),
+      ...(pkg !== undefined ? { pkg } : {}),
+    };
+  });
+  const commit = first('commit');
+  const dirty = first('dirty');
+  const record: RunRecord = {
+    id,
+    startedAt: now.toISOString(),
+    finishedAt: now.toISOString(),
+    status: 'ok',
+    message: `imported from ${fileName}`,
+    pkg: first('pkg') ?? '',
+    benchmarks: [...new Set(results.map((r) => r.name.split('/')[0]))],
+    flags: [],
+    ...(commit ? { git: { commit, dirty: dirty === 'true' } } : {}),
+    ...(first('go') ? { goVersion: first('go') } : {}),
+    ...(first('goos') ? { goos: first('goos') } : {}),
+    ...(first('goarch') ? { goarch: first('goarch') } : {}),
+    ...(first('cpu') ? { cpu: first('cpu') } : {}),
+    profiles: [],
+    results,
+    importedFrom: fileName,
+  };
+  return { record, problems };
 }
 
 interface FsPromises {

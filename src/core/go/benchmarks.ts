@@ -1,5 +1,5 @@
-// Finds benchmark functions in the text of a Go test file, for CodeLens and
-// the benchmark picker. A full Go parser is not needed: gofmt puts top-level
+// Finds benchmark and test functions in the text of a Go test file, for
+// CodeLens, the benchmark picker and the Testing view. A full Go parser is not needed: gofmt puts top-level
 // `func` at column 0, so a line-anchored pattern on the text with comments and
 // string literals blanked out is exact for formatted code.
 
@@ -50,24 +50,38 @@ export function blankCommentsAndStrings(source: string): string {
   return out.join('');
 }
 
-// `func BenchmarkXxx(b *testing.B)`: a top-level function (a method would have
-// a receiver in parentheses after `func`), any parameter name, the parameter
-// list possibly split over lines, and a name that the testing package
-// accepts: `Benchmark` alone or followed by a character that is not a
-// lower-case letter.
-const benchmarkFunc =
-  /^func[ \t]+(Benchmark(?:(?!\p{Ll})[\p{L}\p{N}_]+)?)\s*\(\s*[\p{L}_][\p{L}\p{N}_]*\s+\*\s*testing\.B\s*,?\s*\)/gmu;
+// `func BenchmarkXxx(b *testing.B)` and `func TestXxx(t *testing.T)`: a
+// top-level function (a method would have a receiver in parentheses after
+// `func`), any parameter name, the parameter list possibly split over
+// lines, and a name that the testing package accepts: the prefix alone or
+// followed by a character that is not a lower-case letter.
+const testingFunc =
+  /^func[ \t]+((Benchmark|Test)(?:(?!\p{Ll})[\p{L}\p{N}_]+)?)\s*\(\s*[\p{L}_][\p{L}\p{N}_]*\s+\*\s*testing\.([BT])\s*,?\s*\)/gmu;
 
-export function findBenchmarks(source: string): BenchmarkFunction[] {
+export interface TestingFunction extends BenchmarkFunction {
+  kind: 'benchmark' | 'test';
+}
+
+/** Benchmark and test functions in source order. */
+export function findTestingFunctions(source: string): TestingFunction[] {
   const text = blankCommentsAndStrings(source);
-  const found: BenchmarkFunction[] = [];
+  const found: TestingFunction[] = [];
   let lineStart = 0;
   let line = 0;
-  for (const match of text.matchAll(benchmarkFunc)) {
+  for (const match of text.matchAll(testingFunc)) {
+    const kind = match[2] === 'Benchmark' ? 'benchmark' : 'test';
+    // TestMain(m *testing.M) never matches; a Test with *testing.B (or the reverse) is not run by go test.
+    if ((kind === 'benchmark') !== (match[3] === 'B')) continue;
     for (; lineStart < match.index; lineStart++) if (text[lineStart] === '\n') line++;
-    found.push({ name: match[1], line });
+    found.push({ name: match[1], line, kind });
   }
   return found;
+}
+
+export function findBenchmarks(source: string): BenchmarkFunction[] {
+  return findTestingFunctions(source)
+    .filter((f) => f.kind === 'benchmark')
+    .map(({ name, line }) => ({ name, line }));
 }
 
 export function isGoTestFile(path: string): boolean {

@@ -1,7 +1,10 @@
 // Maps a file name recorded in a profile to a file on this machine. Profiles
 // hold absolute paths from the machine that built the binary, or, when built
 // with -trimpath, `module/path/file.go` for module code, `runtime/proc.go` for
-// the standard library and `module@version/file.go` for dependencies.
+// the standard library and `module@version/file.go` for dependencies. Looked
+// up in order: the user's prefix map (goperf.sourceMap), the recorded path,
+// GOROOT and the module cache (ours for another machine's), then the
+// workspace by path suffix, which also finds vendored copies.
 import { posix } from 'node:path';
 
 export interface GoDirs {
@@ -41,6 +44,9 @@ export function directCandidates(profilePath: string, dirs: GoDirs): string[] {
     // A GOROOT from another machine or installation: keep the part after /src/.
     const inGoroot = /\/go\/src\/(.+)$/.exec(path);
     if (inGoroot && dirs.goroot) candidates.push(posix.join(toSlashes(dirs.goroot), 'src', inGoroot[1]));
+    // Another machine's module cache: the path below pkg/mod is already escaped.
+    const inModCache = /\/pkg\/mod\/(.+@v[^/]+\/.+)$/.exec(path);
+    if (inModCache && dirs.gomodcache) candidates.push(posix.join(toSlashes(dirs.gomodcache), inModCache[1]));
     return candidates;
   }
   const firstElement = path.split('/')[0];
@@ -55,11 +61,40 @@ export function directCandidates(profilePath: string, dirs: GoDirs): string[] {
 }
 
 /**
+ * A dependency's path without its `@version` (and the module cache's `!`
+ * escapes): what a vendor directory holds, `vendor/github.com/Foo/bar/x.go`.
+ */
+function withoutVersions(profilePath: string): string {
+  const path = toSlashes(profilePath);
+  const inModCache = /\/pkg\/mod\/(.+@v[^/]+\/.+)$/.exec(path);
+  const modulePath = inModCache ? inModCache[1].replace(/!([a-z])/g, (_, letter: string) => letter.toUpperCase()) : path;
+  return modulePath.replace(/@v[^/]+\//, '/');
+}
+
+/**
+ * The user's own prefix mapping (the goperf.sourceMap setting): the longest
+ * matching prefix wins, `{"/build/src/": "/home/me/src/"}`.
+ */
+export function mappedCandidate(profilePath: string, sourceMap: Readonly<Record<string, string>>): string | undefined {
+  const path = toSlashes(profilePath);
+  let best: string | undefined;
+  for (const prefix of Object.keys(sourceMap)) {
+    const from = toSlashes(prefix);
+    if (from === '' || !path.startsWith(from)) continue;
+    if (best === undefined || from.length > toSlashes(best).length) best = prefix;
+  }
+  if (best === undefined) return undefined;
+  const rest = path.slice(toSlashes(best).length);
+  const to = toSlashes(sourceMap[best]);
+  return to.endsWith('/') || rest.startsWith('/') || rest === '' ? to + rest : `${to}/${rest}`;
+}
+
+/**
  * A glob for the workspace search: the file with its parent directory, which
  * is specific enough to keep the result list short (`**\/workload/workload.go`).
  */
 export function workspaceGlob(profilePath: string): string {
-  const parts = toSlashes(profilePath).split('/').filter(Boolean);
+  const parts = withoutVersions(profilePath).split('/').filter(Boolean);
   return `**/${parts.slice(-2).join('/')}`;
 }
 
@@ -75,7 +110,7 @@ function commonSuffixLength(a: string[], b: string[]): number {
  * itself rather than a vendored copy). Undefined when nothing shares the file name.
  */
 export function bestSuffixMatch(profilePath: string, candidates: readonly string[]): string | undefined {
-  const wanted = toSlashes(profilePath).split('/').filter(Boolean);
+  const wanted = withoutVersions(profilePath).split('/').filter(Boolean);
   let best: string | undefined;
   let bestScore = 0;
   for (const candidate of candidates) {

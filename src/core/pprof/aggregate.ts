@@ -8,7 +8,9 @@
 // - the total is the sum of |value| over all samples.
 
 import type { Aggregate, CallTree, FunctionInfo, TopRow } from './model';
-import type { Profile } from './decode';
+import type { LocationTable, Profile, SampleTable } from './decode';
+import type { FilterPlan } from './filter';
+import { Int32List } from '../typedLists';
 
 /** Resolves a pprof -sample_index argument: a type name (with or without
  *  `inuse_`), a numeric index, or '' for the profile's default. */
@@ -212,7 +214,12 @@ export class PairMap {
     this.mask = n - 1;
   }
   private static hash(a: number, b: number): number {
-    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
+    // The slot takes the low bits, which a product alone leaves poorly mixed
+    // (sequential ids then crowd into runs): finish like murmur3's fmix32.
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
   /** The value stored for (a, b), or -1. */
   get(a: number, b: number): number {
@@ -251,127 +258,6 @@ export class PairMap {
   }
 }
 
-// Fields of a tree node's record in TreeBuilder.rec: one 64-byte cache line
-// holds everything a visit reads or writes.
-const REC = 8;
-const TOTAL = 0;
-const LINE_VALUE = 1; // value seen at LINE
-const LINE = 2; // the first line seen; other lines go to extraLines
-const ALL_INLINED = 3; // 1 while every frame merged into the node was inlined
-const LAST_FUNC = 4; // the child looked up last, which the next visit usually wants again
-const LAST_CHILD = 5;
-const SELF = 6;
-
-/** Tree nodes in creation order, before they are laid out for drawing. */
-class TreeBuilder {
-  count = 1;
-  parent: Int32Array;
-  func: Int32Array;
-  rec: Float64Array;
-  children: PairMap;
-  extraLines: PairMap;
-  extraLineValue: number[] = [];
-
-  constructor(capacity: number) {
-    capacity = Math.max(capacity, 1024);
-    this.parent = new Int32Array(capacity);
-    this.func = new Int32Array(capacity);
-    this.rec = new Float64Array(capacity * REC);
-    this.children = new PairMap(capacity);
-    this.extraLines = new PairMap(64);
-    this.parent[0] = -1;
-    this.func[0] = -1;
-    this.rec[LAST_FUNC] = -1;
-  }
-
-  /** Adds `value` to the child of `parent` for `func`, creating it if needed. */
-  visit(parent: number, func: number, inlined: boolean, line: number, value: number): number {
-    const pr = REC * parent;
-    let n: number;
-    if (this.rec[pr + LAST_FUNC] === func) {
-      n = this.rec[pr + LAST_CHILD];
-    } else {
-      n = this.children.get(parent, func);
-      if (n < 0) n = this.create(parent, func, inlined, line);
-      this.rec[pr + LAST_FUNC] = func;
-      this.rec[pr + LAST_CHILD] = n;
-    }
-    const rec = this.rec;
-    const r = REC * n;
-    rec[r + TOTAL] += value;
-    if (rec[r + LINE] === line) rec[r + LINE_VALUE] += value;
-    else this.addExtraLine(n, line, value);
-    if (!inlined) rec[r + ALL_INLINED] = 0;
-    return n;
-  }
-
-  visitRoot(value: number): void {
-    this.rec[TOTAL] += value;
-  }
-
-  addSelf(node: number, value: number): void {
-    this.rec[REC * node + SELF] += value;
-  }
-
-  private create(parent: number, func: number, inlined: boolean, line: number): number {
-    const n = this.count++;
-    if (n === this.parent.length) this.grow();
-    this.parent[n] = parent;
-    this.func[n] = func;
-    this.children.add(parent, func, n);
-    const r = REC * n;
-    this.rec[r + LINE] = line;
-    this.rec[r + ALL_INLINED] = inlined ? 1 : 0;
-    this.rec[r + LAST_FUNC] = -1;
-    return n;
-  }
-
-  private addExtraLine(node: number, line: number, value: number): void {
-    let k = this.extraLines.get(node, line);
-    if (k < 0) {
-      k = this.extraLineValue.length;
-      this.extraLineValue.push(0);
-      this.extraLines.add(node, line, k);
-    }
-    this.extraLineValue[k] += value;
-  }
-
-  /** The line that contributed the most value to each node (the smaller line on ties). */
-  heaviestLines(): Int32Array {
-    const best = new Int32Array(this.count);
-    const bestValue = new Float64Array(this.count);
-    for (let n = 0; n < this.count; n++) {
-      best[n] = this.rec[REC * n + LINE];
-      bestValue[n] = Math.abs(this.rec[REC * n + LINE_VALUE]);
-    }
-    this.extraLines.forEach((node, line, k) => {
-      const v = Math.abs(this.extraLineValue[k]);
-      if (v > bestValue[node] || (v === bestValue[node] && line < best[node])) {
-        best[node] = line;
-        bestValue[node] = v;
-      }
-    });
-    return best;
-  }
-
-  field(node: number, field: number): number {
-    return this.rec[REC * node + field];
-  }
-
-  private grow(): void {
-    const n = this.parent.length * 2;
-    const parent = new Int32Array(n);
-    parent.set(this.parent);
-    this.parent = parent;
-    const func = new Int32Array(n);
-    func.set(this.func);
-    this.func = func;
-    const rec = new Float64Array(n * REC);
-    rec.set(this.rec);
-    this.rec = rec;
-  }
-}
-
 export interface AggregateOptions {
   /** Build the call tree (default true); `top` reports only need the rows. */
   callTree?: boolean;
@@ -383,6 +269,8 @@ export interface AggregateOptions {
    * Rows (flat/cum) are unaffected.
    */
   collapseRecursion?: boolean;
+  /** Also sum |value| per node (CallTree.magnitude), for differential flame graphs. */
+  magnitude?: boolean;
 }
 
 export function aggregate(
@@ -397,7 +285,13 @@ export function aggregate(
   if (!Number.isInteger(sampleIndex) || sampleIndex < 0 || sampleIndex >= typeCount) {
     throw new RangeError(`sample index ${sampleIndex} is outside the range [0..${typeCount - 1}]`);
   }
-  const granularity = opts.granularity ?? 'functions';
+  if (opts.callTree ?? true) return treeAggregate(profile, sampleIndex, opts, undefined).aggregate;
+  return rowsAggregate(profile, sampleIndex, opts.granularity ?? 'functions');
+}
+
+/** Flat and cum straight from the samples, without a call tree (what `top` needs). */
+function rowsAggregate(profile: Profile, sampleIndex: number, granularity: Granularity): Aggregate {
+  const typeCount = profile.sampleTypes.length;
   const { functions, lineNode, locationNode } = functionNodes(profile, granularity);
   const funcCount = functions.length;
   const flat = new Float64Array(funcCount);
@@ -406,17 +300,15 @@ export function aggregate(
 
   const { samples, locations } = profile;
   const { stack, stackStart, stackEnd, values } = samples;
-  const { lineStart, lineEnd, lineNumber } = locations;
-  const withTree = opts.callTree ?? true;
-  const collapse = opts.collapseRecursion ?? false;
-  const tree = new TreeBuilder(withTree ? samples.count * 2 : 0);
+  const { lineStart, lineEnd } = locations;
   let total = 0;
+  let sum = 0;
 
   for (let s = 0; s < samples.count; s++) {
     const v = values[s * typeCount + sampleIndex];
     if (v === 0) continue;
     total += Math.abs(v);
-    let node = 0;
+    sum += v;
     let leafFunc = -1;
     const first = stackStart[s];
     for (let i = stackEnd[s] - 1; i >= first; i--) {
@@ -429,31 +321,610 @@ export function aggregate(
           seenInSample[fn] = s;
           cum[fn] += v;
         }
-        if (withTree && !(collapse && tree.func[node] === fn)) node = tree.visit(node, fn, false, 0, v);
         leafFunc = fn;
         continue;
       }
-      // Outermost line first: the earlier lines were inlined into it.
       for (let j = le - 1; j >= ls; j--) {
         const fn = lineNode[j];
         if (seenInSample[fn] !== s) {
           seenInSample[fn] = s;
           cum[fn] += v;
         }
-        if (withTree && !(collapse && tree.func[node] === fn)) {
-          node = tree.visit(node, fn, j !== le - 1, lineNumber[j] | 0, v);
-        }
         leafFunc = fn;
       }
     }
-    tree.visitRoot(v);
-    tree.addSelf(node, v);
     if (leafFunc >= 0) flat[leafFunc] += v;
   }
 
   const nameRank = rankByName(functions);
+  const root: TreeColumns = {
+    count: 1,
+    parent: Int32Array.of(-1),
+    func: Int32Array.of(-1),
+    line: Int32Array.of(0),
+    inlined: Uint8Array.of(0),
+    total: Float64Array.of(sum),
+    self: Float64Array.of(sum),
+  };
+  return {
+    sampleType: profile.sampleTypes[sampleIndex],
+    sampleIndex,
+    total,
+    functions,
+    tree: layOutTree(root, nameRank, false),
+    rows: topRows(flat, cum, nameRank),
+    granularity,
+  };
+}
+
+// ---- the call tree, from a trie of stacks ------------------------------------
+//
+// A sample type switch, a filter or a granularity change must not walk
+// millions of stack entries through a hash table again. So the work is split
+// by what it depends on:
+// 1. the stacks alone: a trie of location paths (one node per distinct
+//    prefix, root first) and each sample's node, once per sample table;
+// 2. the stacks, the granularity, recursion folding and the filters that
+//    change stacks (hide, show, show_from): which call-tree node each trie
+//    node's frames visit (a "skeleton"), cached per combination;
+// 3. the values: a pass over the samples, one over the trie and one over
+//    the visits, then the layout of the nodes that got a value.
+
+/** Every distinct stack prefix of a sample table, root first. */
+interface StackTrie {
+  count: number;
+  parent: Int32Array;
+  /** The location each node adds to its parent's path (-1 at the root). */
+  location: Int32Array;
+  /** The node of each sample's whole stack (0 for an empty stack). */
+  leafOf: Int32Array;
+  skeletons: Map<string, Skeleton>;
+}
+
+const stackTries = new WeakMap<SampleTable, StackTrie>();
+
+function stackTrie(samples: SampleTable): StackTrie {
+  const cached = stackTries.get(samples);
+  if (cached) return cached;
+  const { stack, stackStart, stackEnd, count } = samples;
+  const children = new PairMap(count * 2);
+  const parent = new Int32List(count * 2);
+  const location = new Int32List(count * 2);
+  parent.push(-1);
+  location.push(-1);
+  const leafOf = new Int32Array(count);
+  // Neighbouring samples usually share most of their stack: the part equal
+  // to the previous sample's path needs no lookups.
+  let pathNodes = new Int32Array(256);
+  let pathLocations = new Int32Array(256);
+  let pathDepth = 0;
+  for (let s = 0; s < count; s++) {
+    const end = stackEnd[s];
+    const depth = end - stackStart[s];
+    if (depth > pathNodes.length) {
+      const size = Math.max(depth, pathNodes.length * 2);
+      const nodes = new Int32Array(size);
+      nodes.set(pathNodes);
+      const locations = new Int32Array(size);
+      locations.set(pathLocations);
+      pathNodes = nodes;
+      pathLocations = locations;
+    }
+    const shared = Math.min(depth, pathDepth);
+    let d = 0;
+    while (d < shared && pathLocations[d] === stack[end - 1 - d]) d++;
+    let node = d > 0 ? pathNodes[d - 1] : 0;
+    for (; d < depth; d++) {
+      const loc = stack[end - 1 - d];
+      let child = children.get(node, loc);
+      if (child < 0) {
+        child = parent.length;
+        parent.push(node);
+        location.push(loc);
+        children.add(node, loc, child);
+      }
+      node = child;
+      pathNodes[d] = node;
+      pathLocations[d] = loc;
+    }
+    pathDepth = depth;
+    leafOf[s] = node;
+  }
+  const trie: StackTrie = {
+    count: parent.length,
+    parent: parent.done(),
+    location: location.done(),
+    leafOf,
+    skeletons: new Map(),
+  };
+  stackTries.set(samples, trie);
+  return trie;
+}
+
+/**
+ * Which call-tree nodes the frames of each trie node visit, for one
+ * granularity and set of stack filters. Nodes are numbered in drawing order
+ * (see shapeTree), so a view only has to leave out the nodes without value.
+ */
+interface Skeleton {
+  functions: FunctionInfo[];
+  nameRank: Int32Array;
+  /**
+   * Every visit of a call-tree node by a trie node's frames, sorted by call
+   * tree node so that adding values up writes memory in order.
+   */
+  visitNode: Int32Array;
+  visitTrie: Int32Array;
+  /**
+   * The (node, line) slot of each visit, for the node's heaviest line; -1
+   * when the node is only ever visited at one line (nodeLine has it).
+   */
+  visitSlot: Int32Array;
+  /** 1 for a visit that is not inlined into a node whose other visits are (the node's flag then depends on values). */
+  visitCalls: Uint8Array;
+  /** The trie nodes where samples end, sorted by the call-tree node they end in (selfNode). */
+  selfTrie: Int32Array;
+  selfNode: Int32Array;
+  nodeCount: number;
+  nodeParent: Int32Array;
+  nodeFunc: Int32Array;
+  /** The line of a node visited at one line only. */
+  nodeLine: Int32Array;
+  /** 0: never inlined, 1: always inlined, 2: both (see frameCalls). */
+  nodeInlined: Uint8Array;
+  slotNode: Int32Array;
+  slotLine: Int32Array;
+  /** 1 where a node's function is already on the path above it (it adds nothing to cum). */
+  repeats: Uint8Array;
+  /** Per trie node, with show_from: the path has a (visible) matching location. */
+  showFromReached: Uint8Array | undefined;
+}
+
+/** Skeletons kept per trie: a few filter combinations to step back to cheaply. */
+const maxSkeletons = 4;
+
+function skeletonOf(
+  profile: Profile,
+  trie: StackTrie,
+  locations: LocationTable,
+  granularity: Granularity,
+  collapse: boolean,
+  plan: FilterPlan | undefined,
+  structureKey: string,
+): Skeleton {
+  const key = `${granularity}\0${collapse}\0${structureKey}`;
+  const cached = trie.skeletons.get(key);
+  if (cached) {
+    // Most recently used last.
+    trie.skeletons.delete(key);
+    trie.skeletons.set(key, cached);
+    return cached;
+  }
+  const { functions, lineNode, locationNode } = functionNodes({ ...profile, locations }, granularity);
+  const { lineStart, lineEnd, lineNumber } = locations;
+  const hidden = plan?.hidden;
+  const showFrom = plan?.showFrom;
+  const n = trie.count;
+  const outOf = new Int32Array(n);
+  const frameStart = new Int32Array(n + 1);
+  const frameNode = new Int32List(n + (n >> 2));
+  const frameSlot = new Int32List(n + (n >> 2));
+  const frameInlined = new Int32List(n + (n >> 2));
+  const nodeParent = new Int32List(n);
+  const nodeFunc = new Int32List(n);
+  const slotNode = new Int32List(n);
+  const slotLine = new Int32List(n);
+  // Children as sibling lists: most nodes have few, and a lookup that misses
+  // (the common case: the tree grows with the trie) then costs a read or two
+  // instead of a probe into a large table. Nodes with many children also get
+  // a hash table entry per child.
+  const manyChildren = 16;
+  let firstChild = new Int32Array(n).fill(-1);
+  let nextSibling = new Int32Array(n);
+  let childCount = new Int32Array(n);
+  const children = new PairMap(1024);
+  const findChild = (node: number, func: number): number => {
+    if (childCount[node] > manyChildren) return children.get(node, func);
+    const funcs = nodeFunc.data;
+    for (let c = firstChild[node]; c >= 0; c = nextSibling[c]) if (funcs[c] === func) return c;
+    return -1;
+  };
+  const addChild = (node: number, func: number, child: number) => {
+    if (child >= firstChild.length) {
+      const size = firstChild.length * 2;
+      const grownFirst = new Int32Array(size).fill(-1);
+      grownFirst.set(firstChild);
+      const grownNext = new Int32Array(size);
+      grownNext.set(nextSibling);
+      const grownCount = new Int32Array(size);
+      grownCount.set(childCount);
+      firstChild = grownFirst;
+      nextSibling = grownNext;
+      childCount = grownCount;
+    }
+    nextSibling[child] = firstChild[node];
+    firstChild[node] = child;
+    const count = ++childCount[node];
+    if (count === manyChildren + 1) {
+      for (let c = firstChild[node]; c >= 0; c = nextSibling[c]) children.add(node, nodeFunc.data[c], c);
+    } else if (count > manyChildren + 1) {
+      children.add(node, func, child);
+    }
+  };
+  const slots = new PairMap(n);
+  nodeParent.push(-1);
+  nodeFunc.push(-1);
+  const showFromReached = showFrom ? new Uint8Array(n) : undefined;
+
+  // A node's first slot, which most visits want: only other lines need the slot map.
+  const firstSlot = new Int32List(n);
+  firstSlot.push(-1);
+  const visit = (node: number, func: number, inlined: boolean, line: number): number => {
+    if (collapse && nodeFunc.data[node] === func) return node;
+    let child = findChild(node, func);
+    let slot: number;
+    if (child < 0) {
+      child = nodeParent.length;
+      nodeParent.push(node);
+      nodeFunc.push(func);
+      addChild(node, func, child);
+      slot = slotNode.length;
+      slotNode.push(child);
+      slotLine.push(line);
+      firstSlot.push(slot);
+    } else {
+      slot = firstSlot.data[child];
+      if (slotLine.data[slot] !== line) {
+        slot = slots.get(child, line);
+        if (slot < 0) {
+          slot = slotNode.length;
+          slotNode.push(child);
+          slotLine.push(line);
+          slots.add(child, line, slot);
+        }
+      }
+    }
+    frameNode.push(child);
+    frameSlot.push(slot);
+    frameInlined.push(inlined ? 1 : 0);
+    return child;
+  };
+
+  for (let t = 1; t < n; t++) {
+    const p = trie.parent[t];
+    const loc = trie.location[t];
+    frameStart[t] = frameNode.length;
+    let node = outOf[p];
+    const visible = hidden === undefined || hidden[loc] === 0;
+    let keep = visible;
+    if (showFromReached) {
+      showFromReached[t] = showFromReached[p] || (visible && showFrom![loc] === 1) ? 1 : 0;
+      keep &&= showFromReached[t] === 1;
+    }
+    if (keep) {
+      const ls = lineStart[loc];
+      const le = lineEnd[loc];
+      if (ls === le) {
+        node = visit(node, locationNode[loc], false, 0);
+      } else {
+        // Outermost line first: the earlier lines were inlined into it.
+        for (let j = le - 1; j >= ls; j--) node = visit(node, lineNode[j], j !== le - 1, lineNumber[j] | 0);
+      }
+    }
+    outOf[t] = node;
+  }
+  frameStart[n] = frameNode.length;
+
+  // Renumber the nodes in drawing order.
+  const nameRank = rankByName(functions);
+  const m = nodeParent.length;
+  const shape = shapeTree(m, nodeParent.data, nodeFunc.data, nameRank);
+  const position = new Int32Array(m);
+  for (let k = 0; k < m; k++) position[shape.oldOf[k]] = k;
+  const renumber = (ids: Int32Array) => {
+    for (let i = 0; i < ids.length; i++) ids[i] = position[ids[i]];
+    return ids;
+  };
+  const func = new Int32Array(m);
+  for (let k = 0; k < m; k++) func[k] = nodeFunc.data[shape.oldOf[k]];
+  // Depth-first over the laid-out tree, counting each function's frames on the path.
+  const repeats = new Uint8Array(m);
+  const onPath = new Int32Array(functions.length);
+  const pathNodes = new Int32Array(shape.maxDepth + 2);
+  const pathNext = new Int32Array(shape.maxDepth + 2);
+  let top = 0;
+  pathNext[0] = shape.firstChild[0];
+  while (top >= 0) {
+    const node = pathNodes[top];
+    const child = pathNext[top];
+    if (child < shape.firstChild[node] + shape.childCount[node]) {
+      pathNext[top]++;
+      if (onPath[func[child]]++ > 0) repeats[child] = 1;
+      top++;
+      pathNodes[top] = child;
+      pathNext[top] = shape.firstChild[child];
+    } else {
+      if (node !== 0) onPath[func[node]]--;
+      top--;
+    }
+  }
+  // What does not depend on values is settled here, so that a view touches
+  // as few scattered nodes as it can.
+  const frameNodes = renumber(frameNode.done());
+  // Slots too in node order (a counting sort): adding to them and reading them back goes in order.
+  const slotNodesByCreation = renumber(slotNode.done());
+  const slotCount = slotNodesByCreation.length;
+  const slotRank = new Int32Array(m + 1);
+  for (let k = 0; k < slotCount; k++) slotRank[slotNodesByCreation[k] + 1]++;
+  for (let k = 0; k < m; k++) slotRank[k + 1] += slotRank[k];
+  const slotPosition = new Int32Array(slotCount);
+  const slotNodes = new Int32Array(slotCount);
+  const slotLines = new Int32Array(slotCount);
+  for (let k = 0; k < slotCount; k++) {
+    const position = slotRank[slotNodesByCreation[k]]++;
+    slotPosition[k] = position;
+    slotNodes[position] = slotNodesByCreation[k];
+    slotLines[position] = slotLine.data[k];
+  }
+  const frameSlots = frameSlot.done();
+  for (let f = 0; f < frameSlots.length; f++) frameSlots[f] = slotPosition[frameSlots[f]];
+  const slotsOfNode = new Int32Array(m);
+  const nodeLine = new Int32Array(m);
+  for (let k = 0; k < slotNodes.length; k++) {
+    slotsOfNode[slotNodes[k]]++;
+    nodeLine[slotNodes[k]] = slotLines[k];
+  }
+  const inlinedVisits = new Int32Array(m);
+  const visits = new Int32Array(m);
+  const frameInlinedFlags = frameInlined.data;
+  for (let f = 0; f < frameNodes.length; f++) {
+    visits[frameNodes[f]]++;
+    inlinedVisits[frameNodes[f]] += frameInlinedFlags[f];
+  }
+  const nodeInlined = new Uint8Array(m);
+  for (let k = 1; k < m; k++) nodeInlined[k] = inlinedVisits[k] === 0 ? 0 : inlinedVisits[k] === visits[k] ? 1 : 2;
+  // Visits sorted by node (a counting sort), each with its trie node.
+  const visitStart = new Int32Array(m + 1);
+  for (let f = 0; f < frameNodes.length; f++) visitStart[frameNodes[f] + 1]++;
+  for (let k = 0; k < m; k++) visitStart[k + 1] += visitStart[k];
+  const visitNode = new Int32Array(frameNodes.length);
+  const visitTrie = new Int32Array(frameNodes.length);
+  const visitSlot = new Int32Array(frameNodes.length);
+  const visitCalls = new Uint8Array(frameNodes.length);
+  for (let t = 1; t < n; t++) {
+    for (let f = frameStart[t]; f < frameStart[t + 1]; f++) {
+      const o = frameNodes[f];
+      const v = visitStart[o]++;
+      visitNode[v] = o;
+      visitTrie[v] = t;
+      visitSlot[v] = slotsOfNode[o] === 1 ? -1 : frameSlots[f];
+      visitCalls[v] = nodeInlined[o] === 2 && frameInlinedFlags[f] === 0 ? 1 : 0;
+    }
+  }
+  const leaves = new Uint8Array(n);
+  for (let s = 0; s < trie.leafOf.length; s++) leaves[trie.leafOf[s]] = 1;
+  const ends = renumber(outOf);
+  const selfStart = new Int32Array(m + 1);
+  for (let t = 0; t < n; t++) if (leaves[t]) selfStart[ends[t] + 1]++;
+  for (let k = 0; k < m; k++) selfStart[k + 1] += selfStart[k];
+  const selfTrie = new Int32Array(selfStart[m]);
+  const selfNode = new Int32Array(selfStart[m]);
+  for (let t = 0; t < n; t++) {
+    if (!leaves[t]) continue;
+    const i = selfStart[ends[t]]++;
+    selfTrie[i] = t;
+    selfNode[i] = ends[t];
+  }
+  const skeleton: Skeleton = {
+    functions,
+    nameRank,
+    visitNode,
+    visitTrie,
+    visitSlot,
+    visitCalls,
+    selfTrie,
+    selfNode,
+    nodeCount: m,
+    nodeParent: shape.parent,
+    nodeFunc: func,
+    nodeLine,
+    nodeInlined,
+    slotNode: slotNodes,
+    slotLine: slotLines,
+    repeats,
+    showFromReached,
+  };
+  trie.skeletons.set(key, skeleton);
+  if (trie.skeletons.size > maxSkeletons) trie.skeletons.delete(trie.skeletons.keys().next().value!);
+  return skeleton;
+}
+
+/**
+ * aggregate() with a call tree, for the profile's samples as `plan` filters
+ * them (see FilterPlan); `structureKey` names the plan's stack filters
+ * (hide, show, show_from) so that their skeleton can be reused.
+ */
+export function treeAggregate(
+  profile: Profile,
+  sampleIndex: number,
+  opts: AggregateOptions,
+  filters: { plan: FilterPlan; structureKey: string } | undefined,
+): { aggregate: Aggregate; tagMatched: { focus: boolean; ignore: boolean } } {
+  const granularity = opts.granularity ?? 'functions';
+  const collapse = opts.collapseRecursion ?? false;
+  const plan = filters?.plan;
+  const samples = profile.samples;
+  const typeCount = profile.sampleTypes.length;
+  const trie = stackTrie(samples);
+  const sk = skeletonOf(profile, trie, plan?.locations ?? profile.locations, granularity, collapse, plan, filters?.structureKey ?? '');
+  const n = trie.count;
+
+  // Which trie paths pass focus/ignore and keep a visible location.
+  let passes: Uint8Array | undefined;
+  if (plan?.marks) {
+    const { marks, hidden } = plan;
+    const ignored = new Uint8Array(n);
+    const focused = new Uint8Array(n);
+    const visible = new Uint8Array(n);
+    passes = new Uint8Array(n);
+    for (let t = 1; t < n; t++) {
+      const p = trie.parent[t];
+      const loc = trie.location[t];
+      ignored[t] = ignored[p] | (marks[loc] === 2 ? 1 : 0);
+      focused[t] = focused[p] | (marks[loc] === 1 ? 1 : 0);
+      visible[t] = visible[p] | (hidden === undefined || hidden[loc] === 0 ? 1 : 0);
+      passes[t] = !ignored[t] && focused[t] && visible[t] ? 1 : 0;
+    }
+  }
+  const reached = sk.showFromReached;
+  const tagFocus = plan?.tagFocus;
+  const tagIgnore = plan?.tagIgnore;
+
+  // Per trie node: total and magnitude side by side, and self.
+  const nodeValues = new Float64Array(2 * n);
+  const nodeSelf = new Float64Array(n);
+  let total = 0;
+  let tagFocusMatched = false;
+  let tagIgnoreMatched = false;
+  const { values } = samples;
+  const { leafOf } = trie;
+  for (let s = 0; s < samples.count; s++) {
+    const leaf = leafOf[s];
+    if (passes && passes[leaf] === 0) continue;
+    if (reached && reached[leaf] === 0) continue;
+    if (tagFocus || tagIgnore) {
+      const focused = tagFocus ? tagFocus(samples, s) : true;
+      const ignored = tagIgnore ? tagIgnore(samples, s) : false;
+      tagFocusMatched ||= focused;
+      tagIgnoreMatched ||= ignored;
+      if (!focused || ignored) continue;
+    }
+    const v = values[s * typeCount + sampleIndex];
+    if (v === 0) continue;
+    total += Math.abs(v);
+    nodeSelf[leaf] += v;
+    nodeValues[2 * leaf] += v;
+    nodeValues[2 * leaf + 1] += Math.abs(v);
+  }
+  for (let t = n - 1; t > 0; t--) {
+    const p = trie.parent[t];
+    nodeValues[2 * p] += nodeValues[2 * t];
+    nodeValues[2 * p + 1] += nodeValues[2 * t + 1];
+  }
+
+  // Values of the call-tree nodes, through the visits of the trie nodes.
+  // A node has a value when some sample with a non-zero value passes through
+  // it, i.e. when its magnitude is not 0.
+  const m = sk.nodeCount;
+  const outValues = new Float64Array(2 * m);
+  const outSelf = new Float64Array(m);
+  const outCalled = new Uint8Array(m);
+  const slotValue = new Float64Array(sk.slotNode.length);
+  const slotSeen = new Uint8Array(sk.slotNode.length);
+  const { visitNode, visitTrie, visitSlot, visitCalls, selfTrie, selfNode } = sk;
+  outValues[0] = nodeValues[0];
+  outValues[1] = nodeValues[1];
+  for (let v = 0; v < visitNode.length; v++) {
+    const t = visitTrie[v];
+    const magnitude = nodeValues[2 * t + 1];
+    if (magnitude === 0) continue;
+    const value = nodeValues[2 * t];
+    const o = visitNode[v];
+    outValues[2 * o] += value;
+    outValues[2 * o + 1] += magnitude;
+    if (visitCalls[v] === 1) outCalled[o] = 1;
+    const slot = visitSlot[v];
+    if (slot >= 0) {
+      slotValue[slot] += value;
+      slotSeen[slot] = 1;
+    }
+  }
+  for (let i = 0; i < selfTrie.length; i++) {
+    const self = nodeSelf[selfTrie[i]];
+    if (self !== 0) outSelf[selfNode[i]] += self;
+  }
+  const outTotal = new Float64Array(m);
+  const outMagnitude = new Float64Array(m);
+  for (let o = 0; o < m; o++) {
+    outTotal[o] = outValues[2 * o];
+    outMagnitude[o] = outValues[2 * o + 1];
+  }
+  // The line that contributed the most to each node (the smaller line on ties).
+  const bestLine = Int32Array.from(sk.nodeLine);
+  const bestValue = new Float64Array(m).fill(-1);
+  for (let k = 0; k < slotValue.length; k++) {
+    if (!slotSeen[k]) continue;
+    const o = sk.slotNode[k];
+    const v = Math.abs(slotValue[k]);
+    const line = sk.slotLine[k];
+    if (v > bestValue[o] || (v === bestValue[o] && line < bestLine[o])) {
+      bestValue[o] = v;
+      bestLine[o] = line;
+    }
+  }
+  const inlined = new Uint8Array(m);
+  for (let o = 1; o < m; o++) {
+    const structural = sk.nodeInlined[o];
+    inlined[o] = structural === 2 ? (outCalled[o] ? 0 : 1) : structural;
+  }
+  const columns: TreeColumns = {
+    count: m,
+    parent: sk.nodeParent,
+    func: sk.nodeFunc,
+    line: bestLine,
+    inlined,
+    total: outTotal,
+    self: outSelf,
+    magnitude: outMagnitude,
+  };
+  const shape = keptShape(sk.nodeParent, outMagnitude);
+  const tree = layOutTree(columns, sk.nameRank, opts.magnitude ?? false, shape);
+
+  // Flat: the leaf's node; cum: each node whose function is not already on its path.
+  const funcCount = sk.functions.length;
+  const flat = new Float64Array(funcCount);
+  const cum = new Float64Array(funcCount);
+  for (let k = 1; k < tree.nodeCount; k++) {
+    const f = tree.func[k];
+    flat[f] += tree.self[k];
+    if (sk.repeats[shape.oldOf[k]] === 0) cum[f] += tree.total[k];
+  }
+  const aggregate: Aggregate = {
+    sampleType: profile.sampleTypes[sampleIndex],
+    sampleIndex,
+    total,
+    functions: sk.functions,
+    tree,
+    rows: topRows(flat, cum, sk.nameRank),
+    granularity,
+  };
+  return { aggregate, tagMatched: { focus: tagFocusMatched, ignore: tagIgnoreMatched } };
+}
+
+/**
+ * Call-tree nodes in any order where a parent comes before its children
+ * (node 0 is the root, parent -1), before they are laid out for drawing.
+ */
+export interface TreeColumns {
+  count: number;
+  parent: Int32Array;
+  func: Int32Array;
+  line: Int32Array;
+  inlined: Uint8Array;
+  total: Float64Array;
+  self: Float64Array;
+  magnitude?: Float64Array;
+}
+
+/** Lays out nodes built elsewhere (e.g. a callers or callees tree) the way aggregate() lays out its own. */
+export function callTreeFromColumns(columns: TreeColumns, functions: FunctionInfo[]): CallTree {
+  return layOutTree(columns, rankByName(functions), columns.magnitude !== undefined);
+}
+
+/** Every function with non-zero flat or cum, in pprof's order. */
+function topRows(flat: Float64Array, cum: Float64Array, nameRank: Int32Array): TopRow[] {
   const rows: TopRow[] = [];
-  for (let f = 0; f < funcCount; f++) {
+  for (let f = 0; f < flat.length; f++) {
     if (flat[f] !== 0 || cum[f] !== 0) rows.push({ func: f, flat: flat[f], cum: cum[f] });
   }
   // pprof's order: |flat|, then printed name. (Distinct nodes that print
@@ -464,16 +935,7 @@ export function aggregate(
       nameRank[a.func] - nameRank[b.func] ||
       Math.abs(b.cum) - Math.abs(a.cum),
   );
-
-  return {
-    sampleType: profile.sampleTypes[sampleIndex],
-    sampleIndex,
-    total,
-    functions,
-    tree: layOutTree(tree, nameRank),
-    rows,
-    granularity,
-  };
+  return rows;
 }
 
 /** rank[f] orders functions by name (byte order of their names, like Go). */
@@ -489,37 +951,47 @@ function rankByName(functions: FunctionInfo[]): Int32Array {
   return rank;
 }
 
+/** Lays out built nodes for drawing (see shapeTree). */
+interface TreeShape {
+  count: number;
+  /** The input node at each laid-out index. */
+  oldOf: Int32Array;
+  parent: Int32Array;
+  depth: Int32Array;
+  firstChild: Int32Array;
+  childCount: Int32Array;
+  maxDepth: number;
+}
+
 /** Breadth-first layout: every node's children get consecutive indexes, sorted by name. */
-function layOutTree(b: TreeBuilder, nameRank: Int32Array): CallTree {
-  const n = b.count;
+function shapeTree(n: number, parentOld: Int32Array, funcOld: Int32Array, nameRank: Int32Array): TreeShape {
   const funcCount = nameRank.length;
   // Counting sort of the non-root nodes by name, then a stable split into
   // per-parent groups keeps every group sorted.
   const perRank = new Int32Array(funcCount + 1);
-  for (let i = 1; i < n; i++) perRank[nameRank[b.func[i]] + 1]++;
+  for (let i = 1; i < n; i++) perRank[nameRank[funcOld[i]] + 1]++;
   for (let r = 0; r < funcCount; r++) perRank[r + 1] += perRank[r];
   const byName = new Int32Array(Math.max(n - 1, 0));
-  for (let i = 1; i < n; i++) byName[perRank[nameRank[b.func[i]]]++] = i;
+  for (let i = 1; i < n; i++) byName[perRank[nameRank[funcOld[i]]]++] = i;
 
   const childCountOld = new Int32Array(n);
-  for (let i = 1; i < n; i++) childCountOld[b.parent[i]]++;
+  for (const i of byName) childCountOld[parentOld[i]]++;
   const groupStart = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) groupStart[i + 1] = groupStart[i] + childCountOld[i];
   const fill = groupStart.slice(0, n);
   const grouped = new Int32Array(Math.max(n - 1, 0));
-  for (const i of byName) grouped[fill[b.parent[i]]++] = i;
+  for (const i of byName) grouped[fill[parentOld[i]]++] = i;
 
-  // First the shape (which old node goes where), then one gather per
-  // attribute: simple loops whose random reads overlap in the memory system.
-  const oldOf = new Int32Array(n);
-  const parent = new Int32Array(n);
-  const depth = new Int32Array(n);
-  const firstChild = new Int32Array(n);
-  const childCount = new Int32Array(n);
+  const m = n;
+  const oldOf = new Int32Array(m);
+  const parent = new Int32Array(m);
+  const depth = new Int32Array(m);
+  const firstChild = new Int32Array(m);
+  const childCount = new Int32Array(m);
   parent[0] = -1;
   let maxDepth = 0;
   let next = 1;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < m; k++) {
     const old = oldOf[k];
     firstChild[k] = next;
     childCount[k] = childCountOld[old];
@@ -532,17 +1004,65 @@ function layOutTree(b: TreeBuilder, nameRank: Int32Array): CallTree {
     }
     if (childCount[k] > 0 && d > maxDepth) maxDepth = d;
   }
-  const lines = b.heaviestLines();
+  return { count: m, oldOf, parent, depth, firstChild, childCount, maxDepth };
+}
+
+/**
+ * The shape of the nodes whose `kept` is non-zero (and the root), given all
+ * nodes in drawing order: leaving nodes out of a breadth-first order sorted
+ * by name keeps it one.
+ */
+function keptShape(parentOld: Int32Array, kept: Float64Array): TreeShape {
+  const n = parentOld.length;
+  const newIndex = new Int32Array(n);
+  let m = 0;
+  for (let k = 0; k < n; k++) if (k === 0 || kept[k] !== 0) m++;
+  const oldOf = new Int32Array(m);
+  const parent = new Int32Array(m);
+  const depth = new Int32Array(m);
+  const firstChild = new Int32Array(m);
+  const childCount = new Int32Array(m);
+  parent[0] = -1;
+  let maxDepth = 0;
+  let next = 0;
+  for (let old = 0; old < n; old++) {
+    if (old !== 0 && kept[old] === 0) continue;
+    newIndex[old] = next;
+    oldOf[next] = old;
+    if (next > 0) {
+      const p = newIndex[parentOld[old]];
+      parent[next] = p;
+      depth[next] = depth[p] + 1;
+      childCount[p]++;
+      if (depth[next] > maxDepth) maxDepth = depth[next];
+    }
+    next++;
+  }
+  let first = 1;
+  for (let k = 0; k < m; k++) {
+    firstChild[k] = first;
+    first += childCount[k];
+  }
+  return { count: m, oldOf, parent, depth, firstChild, childCount, maxDepth };
+}
+
+function layOutTree(b: TreeColumns, nameRank: Int32Array, withMagnitude: boolean, shape?: TreeShape): CallTree {
+  const { count: n, oldOf, parent, depth, firstChild, childCount, maxDepth } = shape ?? shapeTree(b.count, b.parent, b.func, nameRank);
   const func = new Int32Array(n);
   const line = new Int32Array(n);
   const inlined = new Uint8Array(n);
   const total = new Float64Array(n);
   const self = new Float64Array(n);
   for (let k = 0; k < n; k++) func[k] = b.func[oldOf[k]];
-  for (let k = 1; k < n; k++) line[k] = lines[oldOf[k]];
-  for (let k = 0; k < n; k++) inlined[k] = b.field(oldOf[k], ALL_INLINED);
-  for (let k = 0; k < n; k++) total[k] = b.field(oldOf[k], TOTAL);
-  for (let k = 0; k < n; k++) self[k] = b.field(oldOf[k], SELF);
+  for (let k = 1; k < n; k++) line[k] = b.line[oldOf[k]];
+  for (let k = 0; k < n; k++) inlined[k] = b.inlined[oldOf[k]];
+  for (let k = 0; k < n; k++) total[k] = b.total[oldOf[k]];
+  for (let k = 0; k < n; k++) self[k] = b.self[oldOf[k]];
+  let magnitude: Float64Array | undefined;
+  if (withMagnitude && b.magnitude) {
+    magnitude = new Float64Array(n);
+    for (let k = 0; k < n; k++) magnitude[k] = b.magnitude[oldOf[k]];
+  }
   const tree: CallTree = {
     nodeCount: n,
     parent,
@@ -556,5 +1076,6 @@ function layOutTree(b: TreeBuilder, nameRank: Int32Array): CallTree {
     childCount,
     maxDepth,
   };
+  if (magnitude) tree.magnitude = magnitude;
   return tree;
 }

@@ -6,6 +6,7 @@
 
 import { Inflate } from 'pako';
 import { ProfileError, type ValueType } from './model';
+import { Float64List, Int32List } from '../typedLists';
 
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 512 * 1024 * 1024;
 
@@ -371,48 +372,6 @@ class Reader {
   private advance(n: number): void {
     if (this.pos + n > this.end) throw new WireError(TRUNCATED, 'a fixed-size field runs past the end');
     this.pos += n;
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Growable typed arrays for tables whose final size is unknown up front.
-
-class Int32List {
-  data: Int32Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.data = new Int32Array(Math.max(capacity, 16));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) this.grow();
-    this.data[this.length++] = v;
-  }
-  grow(): void {
-    const next = new Int32Array(this.data.length * 2);
-    next.set(this.data);
-    this.data = next;
-  }
-  done(): Int32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
-class Float64List {
-  data: Float64Array;
-  length = 0;
-  constructor(capacity: number) {
-    this.data = new Float64Array(Math.max(capacity, 16));
-  }
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  done(): Float64Array {
-    return this.data.slice(0, this.length);
   }
 }
 

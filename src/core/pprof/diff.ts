@@ -301,6 +301,8 @@ class SampleMerger {
 
   constructor(
     private readonly typeCount: number,
+    /** The merged location that stands for each location identity: the first with it, as in pprof's merge. */
+    private readonly canonical: Int32Array,
     maxSamples: number,
     maxStack: number,
     maxLabels: number,
@@ -342,9 +344,9 @@ class SampleMerger {
     this.hashes[i] = h;
     this.stackStart[i] = this.used;
     for (let k = from; k < to; k++) {
-      const loc = stack[k] + locationOffset;
-      this.stack[this.used] = loc;
-      this.ids[this.used++] = locationId[loc];
+      const id = locationId[stack[k] + locationOffset];
+      this.stack[this.used] = this.canonical[id];
+      this.ids[this.used++] = id;
     }
     this.stackEnd[i] = this.used;
     this.values.set(values, i * this.typeCount);
@@ -381,9 +383,12 @@ class SampleMerger {
 function mergeSamples(merged: Profile, parts: Part[], sourceScale: Float64Array, baseLabel: { key: number; value: number } | undefined): SampleTable {
   const typeCount = merged.sampleTypes.length;
   const locationId = locationIdentities(merged);
+  const canonical = new Int32Array(merged.locations.count).fill(-1);
+  for (let l = merged.locations.count - 1; l >= 0; l--) canonical[locationId[l]] = l;
   const sum = (f: (s: SampleTable) => number) => parts.reduce((n, p) => n + f(p.profile.samples), 0);
   const merger = new SampleMerger(
     typeCount,
+    canonical,
     sum((s) => s.count),
     sum((s) => s.stack.length),
     sum((s) => s.labelKey.length) + (baseLabel ? parts[1].profile.samples.count : 0),

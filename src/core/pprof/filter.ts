@@ -95,8 +95,31 @@ export function hasFilters(opts: FilterOptions): boolean {
   return Object.values(opts).some((v) => v !== undefined && v !== '');
 }
 
-/** A filtered copy of `profile`; the input is not changed. */
-export function filterProfile(profile: Profile, opts: FilterOptions): FilterResult {
+/**
+ * What the filters decide per location, before any sample is looked at
+ * (pprof decides focus/ignore/hide/show/show_from per location too). A
+ * sample then passes through three stages, each on the survivors of the one
+ * before: (1) when `marks` is set: no ignored location, some focused one,
+ * and some location left after removing the `hidden` ones; (2) when
+ * `showFrom` is set: some (not hidden) location matches, and the locations
+ * above the outermost match go; (3) the tag filters.
+ */
+export interface FilterPlan {
+  /** The profile's locations with the lines hide/show removed and show_from's cut applied. */
+  locations: LocationTable;
+  /** Per location: 1 focused, 2 ignored, 0 neither; undefined when focus/ignore/hide/show are all unset. */
+  marks: Uint8Array | undefined;
+  /** Per location: every line hidden (the location leaves the stack); undefined when nothing is. */
+  hidden: Uint8Array | undefined;
+  /** Per location: matches show_from; undefined without show_from. */
+  showFrom: Uint8Array | undefined;
+  tagFocus: TagMatch | undefined;
+  tagIgnore: TagMatch | undefined;
+  /** Warnings known before looking at samples: the tag ranges and focus..show_from matching nothing. */
+  warnings: string[];
+}
+
+export function planFilters(profile: Profile, opts: FilterOptions): FilterPlan {
   const regex = (option: string, value: string | undefined) =>
     value === undefined || value === '' ? undefined : compileGoRegex(option, value);
   const focus = regex('focus', opts.focus);
@@ -127,7 +150,9 @@ export function filterProfile(profile: Profile, opts: FilterOptions): FilterResu
   const mapped = (mm: Uint8Array | undefined, loc: number) => mm !== undefined && locs.mapping[loc] >= 0 && mm[locs.mapping[loc]] === 1;
 
   let lines = { start: locs.lineStart, end: locs.lineEnd, func: locs.lineFunction, number: locs.lineNumber, column: locs.lineColumn };
-  let samples = profile.samples;
+  let marks: Uint8Array | undefined;
+  let hidden: Uint8Array | undefined;
+  let matchedLocation: Uint8Array | undefined;
 
   if (focus || ignore || hide || show) {
     const focusF = functionMatches(focus);
@@ -144,7 +169,7 @@ export function filterProfile(profile: Profile, opts: FilterOptions): FilterResu
     };
     // 0: neither, 1: focused, 2: ignored
     const focusOrIgnore = new Uint8Array(locs.count);
-    const hidden = new Uint8Array(locs.count);
+    const hiddenLocation = new Uint8Array(locs.count);
     let anyHidden = false;
     let fm = false;
     let im = false;
@@ -168,7 +193,7 @@ export function filterProfile(profile: Profile, opts: FilterOptions): FilterResu
             keepLine[j] = 0;
           }
         }
-        if (remaining === 0) hidden[l] = 1;
+        if (remaining === 0) hiddenLocation[l] = 1;
       }
       if (showF) {
         if (!mapped(showM, l)) {
@@ -179,36 +204,24 @@ export function filterProfile(profile: Profile, opts: FilterOptions): FilterResu
             }
           }
         }
-        if (remaining === 0) hidden[l] = 1;
+        if (remaining === 0) hiddenLocation[l] = 1;
         else hnm = true;
       }
-      if (hidden[l]) anyHidden = true;
+      if (hiddenLocation[l]) anyHidden = true;
     }
     if (hideF || showF) lines = compactLines(locs, keepLine);
     warnUnless(!focus || fm, 'Focus');
     warnUnless(!ignore || im, 'Ignore');
     warnUnless(!hide || hm, 'Hide');
     warnUnless(!show || hnm, 'Show');
-    samples = selectSamples(samples, (s, stack) => {
-      let focused = false;
-      for (let i = samples.stackStart[s]; i < samples.stackEnd[s]; i++) {
-        const mark = focusOrIgnore[samples.stack[i]];
-        if (mark === 2) return false;
-        if (mark === 1) focused = true;
-      }
-      if (!focused) return false;
-      for (let i = samples.stackStart[s]; i < samples.stackEnd[s]; i++) {
-        const loc = samples.stack[i];
-        if (!anyHidden || !hidden[loc]) stack.push(loc);
-      }
-      return stack.length > 0;
-    });
+    marks = focusOrIgnore;
+    hidden = anyHidden ? hiddenLocation : undefined;
   }
 
   if (showFrom) {
     const fromF = functionMatches(showFrom)!;
     const fromM = mappingMatches(showFrom);
-    const matchedLocation = new Uint8Array(locs.count);
+    matchedLocation = new Uint8Array(locs.count);
     const end = Int32Array.from(lines.end);
     let matched = false;
     for (let l = 0; l < locs.count; l++) {
@@ -228,6 +241,52 @@ export function filterProfile(profile: Profile, opts: FilterOptions): FilterResu
     }
     lines = { ...lines, end };
     warnUnless(matched, 'ShowFrom');
+  }
+
+  const locations: LocationTable = {
+    ...locs,
+    lineStart: lines.start,
+    lineEnd: lines.end,
+    lineFunction: lines.func,
+    lineNumber: lines.number,
+    lineColumn: lines.column,
+  };
+  return { locations, marks, hidden, showFrom: matchedLocation, tagFocus, tagIgnore, warnings };
+}
+
+/** The warnings of the tag filters that matched no sample, given whether each matched one. */
+export function tagWarnings(plan: FilterPlan, tagFocusMatched: boolean, tagIgnoreMatched: boolean): string[] {
+  const out: string[] = [];
+  if (plan.tagFocus && !tagFocusMatched) out.push('TagFocus expression matched no samples');
+  if (plan.tagIgnore && !tagIgnoreMatched) out.push('TagIgnore expression matched no samples');
+  return out;
+}
+
+/** A filtered copy of `profile`; the input is not changed. */
+export function filterProfile(profile: Profile, opts: FilterOptions): FilterResult {
+  const plan = planFilters(profile, opts);
+  const { marks, hidden, showFrom: matchedLocation, tagFocus, tagIgnore } = plan;
+  let samples = profile.samples;
+
+  if (marks) {
+    const current = samples;
+    samples = selectSamples(current, (s, stack) => {
+      let focused = false;
+      for (let i = current.stackStart[s]; i < current.stackEnd[s]; i++) {
+        const mark = marks[current.stack[i]];
+        if (mark === 2) return false;
+        if (mark === 1) focused = true;
+      }
+      if (!focused) return false;
+      for (let i = current.stackStart[s]; i < current.stackEnd[s]; i++) {
+        const loc = current.stack[i];
+        if (!hidden || !hidden[loc]) stack.push(loc);
+      }
+      return stack.length > 0;
+    });
+  }
+
+  if (matchedLocation) {
     const current = samples;
     samples = selectSamples(current, (s, stack) => {
       for (let i = current.stackEnd[s] - 1; i >= current.stackStart[s]; i--) {
@@ -240,9 +299,9 @@ export function filterProfile(profile: Profile, opts: FilterOptions): FilterResu
     });
   }
 
+  let tfm = false;
+  let tim = false;
   if (tagFocus || tagIgnore) {
-    let tfm = false;
-    let tim = false;
     const current = samples;
     samples = selectSamples(current, (s, stack) => {
       const focused = tagFocus ? tagFocus(current, s) : true;
@@ -253,19 +312,9 @@ export function filterProfile(profile: Profile, opts: FilterOptions): FilterResu
       for (let i = current.stackStart[s]; i < current.stackEnd[s]; i++) stack.push(current.stack[i]);
       return true;
     });
-    warnUnless(!tagFocus || tfm, 'TagFocus');
-    warnUnless(!tagIgnore || tim, 'TagIgnore');
   }
-
-  const locations: LocationTable = {
-    ...locs,
-    lineStart: lines.start,
-    lineEnd: lines.end,
-    lineFunction: lines.func,
-    lineNumber: lines.number,
-    lineColumn: lines.column,
-  };
-  return { profile: { ...profile, samples, sampleCount: samples.count, locations }, warnings };
+  const warnings = [...plan.warnings, ...tagWarnings(plan, tfm, tim)];
+  return { profile: { ...profile, samples, sampleCount: samples.count, locations: plan.locations }, warnings };
 }
 
 /** The line arrays without the lines whose keepLine is 0. */
@@ -376,7 +425,7 @@ export function numLabelUnits(profile: Profile): Map<string, string> {
   return units;
 }
 
-type TagMatch = (samples: SampleTable, s: number) => boolean;
+export type TagMatch = (samples: SampleTable, s: number) => boolean;
 
 /**
  * pprof's -tagfocus/-tagignore: `[key=]value`. A value that reads as a

@@ -55,6 +55,8 @@ export interface CallTree {
   firstChild: Int32Array;
   childCount: Int32Array;
   maxDepth: number;
+  /** Sum of |value| through each node, when asked for (a differential flame graph's widths). */
+  magnitude?: Float64Array;
 }
 
 export interface TopRow {

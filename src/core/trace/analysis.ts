@@ -1,0 +1,56 @@
+// The goroutine analysis of `go tool trace`: per start function, how many
+// goroutines and where their time went — running, waiting to be scheduled,
+// in syscalls, and blocked, by the runtime's block reason ("network",
+// "chan receive", "sync", "select", …) — summed from the model's state
+// intervals up to the trace's last event.
+
+import { GoroutineState, startFunctionName, type TraceModel } from './model';
+
+export interface GoroutineAnalysisRow {
+  startFunction: string;
+  goroutines: number;
+  executionNs: number;
+  /** Runnable: waiting for a P. */
+  schedulerWaitNs: number;
+  syscallNs: number;
+  /** Waiting, by the reason of the block ('' when the trace gave none). */
+  blockedNs: Record<string, number>;
+}
+
+/** One row per start function, the most running time first. */
+export function goroutineAnalysis(model: TraceModel): GoroutineAnalysisRow[] {
+  const rows = new Map<string, GoroutineAnalysisRow>();
+  const { start, end, state, reason, goroutine } = model.intervals;
+  const rowOf: GoroutineAnalysisRow[] = new Array(model.goroutines.count);
+  for (let g = 0; g < model.goroutines.count; g++) {
+    const name = startFunctionName(model, g);
+    let row = rows.get(name);
+    if (!row) {
+      row = { startFunction: name, goroutines: 0, executionNs: 0, schedulerWaitNs: 0, syscallNs: 0, blockedNs: {} };
+      rows.set(name, row);
+    }
+    row.goroutines++;
+    rowOf[g] = row;
+  }
+  for (let i = 0; i < start.length; i++) {
+    const row = rowOf[goroutine[i]];
+    const ns = end[i] - start[i];
+    switch (state[i]) {
+      case GoroutineState.Running:
+        row.executionNs += ns;
+        break;
+      case GoroutineState.Runnable:
+        row.schedulerWaitNs += ns;
+        break;
+      case GoroutineState.Syscall:
+        row.syscallNs += ns;
+        break;
+      case GoroutineState.Waiting: {
+        const why = reason[i] < 0 ? '' : model.strings[reason[i]];
+        row.blockedNs[why] = (row.blockedNs[why] ?? 0) + ns;
+        break;
+      }
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.executionNs - a.executionNs || a.startFunction.localeCompare(b.startFunction));
+}

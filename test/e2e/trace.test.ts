@@ -1,0 +1,110 @@
+// End to end: in a real VS Code (code-server), a trace.out written by a Go
+// program opens in goperf's timeline from the explorer; the timeline draws,
+// W/S/A/D move it, and what it counts matches golang.org/x/exp/trace.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { env, fixtureBinary, oracle } from '../fixtures/trace/traces';
+import { findFile, launchVsCode, type VsCodeSession } from './harness';
+
+interface TimelineState {
+  state: string;
+  fileName: string;
+  where: string;
+  view: { start: number; end: number };
+  goroutines: number;
+  procs: number;
+  spans: number;
+}
+
+async function timelineState(vscode: VsCodeSession): Promise<TimelineState | undefined> {
+  return vscode
+    .visibleWebview()
+    .locator('body')
+    .evaluate(() => (window as unknown as { __goperfTimeline?: { state(): TimelineState } }).__goperfTimeline?.state(), undefined, {
+      timeout: 2_000,
+    })
+    .catch(() => undefined);
+}
+
+async function waitFor(vscode: VsCodeSession, check: (s: TimelineState) => boolean, what: string, timeoutMs = 60_000): Promise<TimelineState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: TimelineState | undefined;
+  while (Date.now() < deadline) {
+    last = await timelineState(vscode);
+    if (last?.state === 'error') assert.fail(`the timeline shows an error: ${await vscode.visibleWebview().locator('body').innerText()}`);
+    if (last && check(last)) return last;
+    await new Promise((wake) => setTimeout(wake, 300));
+  }
+  throw new Error(`${what} did not happen within ${timeoutMs / 1000}s; last state: ${JSON.stringify(last)}`);
+}
+
+describe('trace timeline in VS Code (code-server)', { timeout: 6 * 60_000 }, () => {
+  let vscode: VsCodeSession;
+  let traceFile = '';
+
+  before(
+    async () => {
+      vscode = await launchVsCode({ name: 'trace' });
+      traceFile = join(vscode.workspace, 'trace.out');
+      execFileSync(fixtureBinary('gcheavy'), [traceFile], { env, stdio: 'ignore', timeout: 120_000 });
+    },
+    { timeout: 5 * 60_000 },
+  );
+
+  after(() => vscode?.close(), { timeout: 60_000 });
+
+  test('trace.out from the explorer opens the timeline, which draws and moves with the keys', { timeout: 3 * 60_000 }, async () => {
+    const want = oracle(traceFile);
+    await vscode.step('open trace.out from the explorer', async () => {
+      const row = vscode.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'trace.out' });
+      await row.waitFor();
+      await row.click();
+    });
+    const drawn = await vscode.step('the timeline renders', () =>
+      waitFor(vscode, (s) => s.state === 'rendered' && s.fileName === 'trace.out', 'rendering trace.out'),
+    );
+    assert.equal(drawn.where, 'worker', 'the trace was read in the Web Worker');
+    assert.equal(drawn.goroutines, Object.keys(want.goroutines).length, 'goroutines, as Go counts them');
+    assert.equal(drawn.procs, want.procs, 'procs, as Go counts them');
+    assert.ok(drawn.spans > 0);
+
+    const moved = await vscode.step('W zooms in and D pans', async () => {
+      await vscode.visibleWebview().locator('canvas.tl-canvas').click({ position: { x: 400, y: 60 } });
+      for (const key of ['w', 'w', 'w', 'd']) await vscode.page.keyboard.press(key);
+      return waitFor(vscode, (s) => s.view.end - s.view.start < (drawn.view.end - drawn.view.start) * 0.5 && s.view.start > 0, 'zoom and pan');
+    });
+    const width = moved.view.end - moved.view.start;
+    assert.ok(Math.abs(width / (drawn.view.end - drawn.view.start) - 0.75 ** 3) < 1e-6, `zoomed to ${width} ns`);
+    await vscode.clearNotifications();
+    await vscode.screenshot('trace-timeline');
+  });
+
+  test('"trace" above BenchmarkFib runs it with -trace and opens the timeline of that trace', { timeout: 4 * 60_000 }, async () => {
+    const testFile = 'workload/workload_test.go';
+    await vscode.step('open the test file at BenchmarkFib', async () => {
+      await vscode.runCommand('View: Close All Editor Groups');
+      await vscode.openFile(testFile);
+      const line = readFileSync(join(vscode.workspace, testFile), 'utf8')
+        .split('\n')
+        .findIndex((text) => text.startsWith('func BenchmarkFib('));
+      assert.ok(line >= 0, 'BenchmarkFib not found in the sample');
+      await vscode.goToLine(line + 1);
+    });
+    await vscode.step('click "trace"', () => vscode.clickCodeLens('BenchmarkFib(', 'trace'));
+    const drawn = await vscode.step(
+      'the timeline of the benchmark trace renders',
+      () => waitFor(vscode, (s) => s.state === 'rendered' && /^BenchmarkFib-trace-.*\.trace$/.test(s.fileName), 'the benchmark trace', 150_000),
+      160_000,
+    );
+    const written = findFile(vscode.userDataDir, drawn.fileName);
+    assert.ok(written, `${drawn.fileName} not found in the extension's storage`);
+    const want = oracle(written);
+    assert.equal(drawn.goroutines, Object.keys(want.goroutines).length, 'goroutines, as Go counts them');
+    assert.equal(drawn.procs, want.procs, 'procs, as Go counts them');
+    await vscode.clearNotifications();
+    await vscode.screenshot('trace-benchmark-fib');
+  });
+});

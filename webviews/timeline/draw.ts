@@ -1,0 +1,476 @@
+// Draws the timeline on one canvas. Level of detail keeps a frame's cost
+// bound by the plot's width rather than the trace's size: a span narrower
+// than a pixel is drawn as that pixel's column, and the walk jumps (binary
+// search on the end times) to the first span reaching past the column, so a
+// lane of a million spans costs at most a few thousand rectangles.
+
+import { GoroutineState, type Series, type TraceModel } from '../../src/core/trace/model';
+import { fnv1a } from '../flame/palette';
+import type { GoroutineGroup, Row } from './rows';
+import { formatNs, tickStep, upperBound, type Viewport } from './viewport';
+
+export const LABEL_WIDTH = 180;
+export const AXIS_HEIGHT = 22;
+
+export interface Theme {
+  background: string;
+  foreground: string;
+  muted: string;
+  grid: string;
+  selection: string;
+  gc: string;
+  stw: string;
+  heap: string;
+  goal: string;
+  running: string;
+  runnable: string;
+  waiting: string;
+  syscall: string;
+  font: string;
+  dark: boolean;
+}
+
+function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): string {
+  return style.getPropertyValue(name).trim() || fallback;
+}
+
+function isDark(colour: string): boolean {
+  const hex = /^#([0-9a-f]{6})/i.exec(colour);
+  if (hex) {
+    const n = parseInt(hex[1], 16);
+    return 0.2126 * (n >> 16) + 0.7152 * ((n >> 8) & 255) + 0.0722 * (n & 255) < 128;
+  }
+  const rgb = /rgba?\(\s*([\d.]+)[\s,]+([\d.]+)[\s,]+([\d.]+)/.exec(colour);
+  return rgb ? 0.2126 * +rgb[1] + 0.7152 * +rgb[2] + 0.0722 * +rgb[3] < 128 : false;
+}
+
+/** The colours of the active VS Code theme, through the stylesheet's --tl-* variables. */
+export function readTheme(): Theme {
+  const style = getComputedStyle(document.body);
+  const background = cssVar(style, '--tl-background', '#1f1f1f');
+  return {
+    background,
+    foreground: cssVar(style, '--tl-foreground', '#cccccc'),
+    muted: cssVar(style, '--tl-muted', '#9d9d9d'),
+    grid: cssVar(style, '--tl-grid', 'rgba(128,128,128,0.25)'),
+    selection: cssVar(style, '--tl-selection', '#0078d4'),
+    gc: cssVar(style, '--tl-gc', '#b180d7'),
+    stw: cssVar(style, '--tl-stw', '#f14c4c'),
+    heap: cssVar(style, '--tl-heap', '#3794ff'),
+    goal: cssVar(style, '--tl-goal', '#d18616'),
+    running: cssVar(style, '--tl-running', '#89d185'),
+    runnable: cssVar(style, '--tl-runnable', '#cca700'),
+    waiting: cssVar(style, '--tl-waiting', 'rgba(128,128,128,0.35)'),
+    syscall: cssVar(style, '--tl-syscall', '#d18616'),
+    font: `${cssVar(style, '--tl-font-size', '12px')} ${cssVar(style, '--tl-font-family', 'sans-serif')}`,
+    dark: isDark(background),
+  };
+}
+
+/** One colour per goroutine, from its group's start function: a goroutine reads the same on every lane. */
+export function goroutineColours(model: TraceModel, groups: GoroutineGroup[], dark: boolean): string[] {
+  const colours = new Array<string>(model.goroutines.count);
+  for (const group of groups) {
+    const h = fnv1a(group.name);
+    const colour = `hsl(${h % 360} ${50 + ((h >>> 9) % 25)}% ${(dark ? 45 : 62) + ((h >>> 17) % 10)}%)`;
+    for (const g of group.goroutines) colours[g] = colour;
+  }
+  return colours;
+}
+
+export interface Selection {
+  /** A running span on a P lane, or a goroutine state interval. */
+  kind: 'span' | 'interval';
+  index: number;
+}
+
+export interface DrawInput {
+  ctx: CanvasRenderingContext2D;
+  width: number;
+  height: number;
+  model: TraceModel;
+  rows: Row[];
+  /** The lane of each P index, and of each goroutine index whose group is expanded. */
+  procRows: Row[];
+  goroutineRows: Map<number, Row>;
+  groups: GoroutineGroup[];
+  view: Viewport;
+  scrollY: number;
+  theme: Theme;
+  colours: string[];
+  selection?: Selection;
+  /** Per goroutine: 1 when it matches the search; undefined when no search is active. */
+  matches?: Uint8Array;
+}
+
+export interface DrawStats {
+  /** Rectangles filled for spans and intervals. */
+  rects: number;
+  /** Spans and intervals they stand for. */
+  covered: number;
+}
+
+/**
+ * Fills spans [lo, hi) (start-sorted, not overlapping, so ends are sorted
+ * too) that meet the view, merging sub-pixel ones per pixel column.
+ */
+function drawSpans(
+  input: DrawInput,
+  starts: Float64Array,
+  ends: Float64Array,
+  lo: number,
+  hi: number,
+  y: number,
+  h: number,
+  colour: (i: number) => string | undefined,
+  stats: DrawStats,
+): void {
+  const { ctx, view, width } = input;
+  const plot = width - LABEL_WIDTH;
+  const scale = plot / view.span;
+  const t0 = view.start;
+  let i = upperBound(ends, t0, lo, hi);
+  while (i < hi && starts[i] < view.end) {
+    const x0 = LABEL_WIDTH + (starts[i] - t0) * scale;
+    const x1 = LABEL_WIDTH + (ends[i] - t0) * scale;
+    const fill = colour(i);
+    if (x1 - x0 >= 1) {
+      if (fill) {
+        const left = Math.max(x0, LABEL_WIDTH);
+        ctx.fillStyle = fill;
+        ctx.fillRect(left, y, Math.min(x1, width) - left, h);
+        stats.rects++;
+      }
+      stats.covered++;
+      i++;
+      continue;
+    }
+    const column = Math.floor(x0);
+    const columnEnd = t0 + (column + 1 - LABEL_WIDTH) / scale;
+    const next = Math.max(upperBound(ends, columnEnd, i, hi), i + 1);
+    if (fill && column >= LABEL_WIDTH) {
+      ctx.fillStyle = fill;
+      ctx.fillRect(column, y, 1, h);
+      stats.rects++;
+    }
+    stats.covered += next - i;
+    i = next;
+  }
+}
+
+function drawRanges(input: DrawInput, starts: Float64Array, ends: Float64Array, y: number, h: number, fill: string): void {
+  const { ctx, view, width } = input;
+  const scale = (width - LABEL_WIDTH) / view.span;
+  ctx.fillStyle = fill;
+  for (let i = 0; i < starts.length; i++) {
+    if (ends[i] < view.start || starts[i] > view.end) continue;
+    const x0 = Math.max(LABEL_WIDTH, LABEL_WIDTH + (starts[i] - view.start) * scale);
+    const x1 = Math.min(width, LABEL_WIDTH + (ends[i] - view.start) * scale);
+    ctx.fillRect(x0, y, Math.max(1, x1 - x0), h);
+  }
+}
+
+/**
+ * A step chart of `series` in [y, y+h] scaled to `max`, one value per pixel
+ * column (the largest sample in the column when samples are few enough to
+ * visit, else the value at the column's start).
+ */
+function drawSteps(
+  input: DrawInput,
+  time: Float64Array,
+  value: ArrayLike<number>,
+  max: number,
+  y: number,
+  h: number,
+  fill: string | undefined,
+  stroke: string | undefined,
+): void {
+  const { ctx, view, width } = input;
+  if (time.length === 0 || max <= 0) return;
+  const plot = width - LABEL_WIDTH;
+  const scale = plot / view.span;
+  const first = Math.max(0, upperBound(time, view.start, 0, time.length) - 1);
+  const last = upperBound(time, view.end, 0, time.length);
+  const columns = Math.ceil(plot);
+  const column = new Float64Array(columns + 1).fill(-1);
+  if (last - first <= columns * 4) {
+    for (let i = first; i < last; i++) {
+      const from = Math.max(0, Math.floor((time[i] - view.start) * scale));
+      const to = i + 1 < time.length ? Math.min(columns, Math.floor((time[i + 1] - view.start) * scale)) : columns;
+      for (let c = from; c <= to; c++) if (value[i] > column[c]) column[c] = value[i];
+    }
+  } else {
+    for (let c = 0; c <= columns; c++) {
+      const k = upperBound(time, view.start + c / scale, 0, time.length) - 1;
+      column[c] = k >= 0 ? value[k] : -1;
+    }
+  }
+  ctx.beginPath();
+  let open = false;
+  for (let c = 0; c <= columns; c++) {
+    if (column[c] < 0) {
+      open = false;
+      continue;
+    }
+    const yy = y + h - (column[c] / max) * h;
+    if (!open) {
+      ctx.moveTo(LABEL_WIDTH + c, yy);
+      open = true;
+    } else ctx.lineTo(LABEL_WIDTH + c, yy);
+    ctx.lineTo(LABEL_WIDTH + c + 1, yy);
+  }
+  if (stroke) {
+    ctx.strokeStyle = stroke;
+    ctx.lineWidth = 1;
+    ctx.stroke();
+  }
+  if (fill) {
+    ctx.fillStyle = fill;
+    for (let c = 0; c <= columns; c++) {
+      if (column[c] <= 0) continue;
+      const top = y + h - (column[c] / max) * h;
+      ctx.fillRect(LABEL_WIDTH + c, top, 1, y + h - top);
+    }
+  }
+}
+
+function seriesMax(s: Series): number {
+  let max = 0;
+  for (const v of s.value) if (v > max) max = v;
+  return max;
+}
+
+const maxCache = new WeakMap<object, number>();
+function cachedMax(key: object, compute: () => number): number {
+  let v = maxCache.get(key);
+  if (v === undefined) maxCache.set(key, (v = compute()));
+  return v;
+}
+
+export function drawTimeline(input: DrawInput): DrawStats {
+  const { ctx, width, height, model, rows, view, scrollY, theme } = input;
+  const stats: DrawStats = { rects: 0, covered: 0 };
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, width, height);
+  ctx.font = theme.font;
+  ctx.textBaseline = 'middle';
+  const scale = (width - LABEL_WIDTH) / view.span;
+
+  // Grid lines under everything.
+  const step = tickStep(view.span / Math.max(1, (width - LABEL_WIDTH) / 110));
+  const firstTick = Math.ceil(view.start / step) * step;
+  ctx.fillStyle = theme.grid;
+  for (let t = firstTick; t <= view.end; t += step) ctx.fillRect(Math.round(LABEL_WIDTH + (t - view.start) * scale), AXIS_HEIGHT, 1, height);
+
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, AXIS_HEIGHT, width, height - AXIS_HEIGHT);
+  ctx.clip();
+  const heapMax = cachedMax(model.heapGoal, () => Math.max(seriesMax(model.heapAlloc), seriesMax(model.heapGoal)));
+  const { counts } = model;
+  const countMax = cachedMax(counts, () => {
+    let m = 0;
+    for (let i = 0; i < counts.time.length; i++) m = Math.max(m, counts.running[i] + counts.runnable[i]);
+    return m;
+  });
+  const threadMax = cachedMax(counts.procsRunning, () => {
+    let m = 0;
+    for (let i = 0; i < counts.time.length; i++) m = Math.max(m, counts.procsRunning[i] + counts.syscall[i]);
+    return m;
+  });
+  const sumCache = cachedSums(model);
+
+  const visible = visibleRows(rows, scrollY, height - AXIS_HEIGHT);
+  for (const row of visible) {
+    const y = AXIS_HEIGHT + row.y - scrollY;
+    const top = y + 2;
+    const h = row.height - 4;
+    switch (row.kind) {
+      case 'gc':
+        drawRanges(input, model.gc.start, model.gc.end, top, h, theme.gc);
+        drawRanges(input, model.stw.start, model.stw.end, top, h, theme.stw);
+        break;
+      case 'heap':
+        drawSteps(input, model.heapGoal.time, model.heapGoal.value, heapMax, top, h, undefined, theme.goal);
+        drawSteps(input, model.heapAlloc.time, model.heapAlloc.value, heapMax, top, h, theme.heap, undefined);
+        break;
+      case 'goroutines':
+        drawSteps(input, counts.time, sumCache.runningRunnable, countMax, top, h, theme.runnable, undefined);
+        drawSteps(input, counts.time, counts.running, countMax, top, h, theme.running, undefined);
+        break;
+      case 'threads':
+        drawSteps(input, counts.time, sumCache.procsSyscall, threadMax, top, h, theme.syscall, undefined);
+        drawSteps(input, counts.time, counts.procsRunning, threadMax, top, h, theme.heap, undefined);
+        break;
+      case 'proc': {
+        const p = model.procs;
+        const g = p.spanGoroutine;
+        const { colours, matches } = input;
+        const colour = matches ? (i: number) => (matches[g[i]] ? colours[g[i]] : theme.waiting) : (i: number) => colours[g[i]];
+        drawSpans(input, p.spanStart, p.spanEnd, p.spanOffsets[row.proc], p.spanOffsets[row.proc + 1], top, h, colour, stats);
+        break;
+      }
+      case 'goroutine': {
+        const iv = model.intervals;
+        const gc = input.colours[row.goroutine];
+        const colour = (i: number): string | undefined => {
+          switch (iv.state[i]) {
+            case GoroutineState.Running:
+              return gc;
+            case GoroutineState.Runnable:
+              return theme.runnable;
+            case GoroutineState.Syscall:
+              return theme.syscall;
+            default:
+              return theme.waiting;
+          }
+        };
+        const lane = goroutineLane(model, row.goroutine);
+        const rows = lane.rows;
+        drawSpans(input, lane.start, lane.end, 0, rows.length, top, h, (i) => colour(rows[i]), stats);
+        break;
+      }
+      case 'group':
+        ctx.fillStyle = theme.grid;
+        ctx.fillRect(0, y + row.height - 1, width, 1);
+        break;
+    }
+  }
+  drawSelection(input);
+  ctx.restore();
+
+  // Labels on top of the lanes, with the rows' separators.
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, AXIS_HEIGHT, LABEL_WIDTH, height - AXIS_HEIGHT);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, AXIS_HEIGHT, LABEL_WIDTH - 4, height - AXIS_HEIGHT);
+  ctx.clip();
+  for (const row of visible) {
+    const y = AXIS_HEIGHT + row.y - scrollY;
+    ctx.fillStyle = row.kind === 'goroutine' ? theme.muted : theme.foreground;
+    ctx.fillText(row.label, row.kind === 'goroutine' ? 18 : 6, y + row.height / 2);
+  }
+  ctx.restore();
+  ctx.fillStyle = theme.grid;
+  ctx.fillRect(LABEL_WIDTH - 1, AXIS_HEIGHT, 1, height);
+
+  // The axis.
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(0, 0, width, AXIS_HEIGHT);
+  ctx.fillStyle = theme.grid;
+  ctx.fillRect(0, AXIS_HEIGHT - 1, width, 1);
+  ctx.fillStyle = theme.muted;
+  ctx.fillText(`${formatNs(view.span)} shown`, 6, AXIS_HEIGHT / 2);
+  ctx.fillStyle = theme.foreground;
+  for (let t = firstTick; t <= view.end; t += step) {
+    const x = Math.round(LABEL_WIDTH + (t - view.start) * scale);
+    ctx.fillRect(x, AXIS_HEIGHT - 6, 1, 6);
+    ctx.fillText(formatNs(t), x + 3, AXIS_HEIGHT / 2 - 2);
+  }
+  return stats;
+}
+
+/** The rows that meet [scrollY, scrollY + height) of the content (rows ascend by y). */
+function visibleRows(rows: Row[], scrollY: number, height: number): Row[] {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid].y + rows[mid].height <= scrollY) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < rows.length && rows[end].y < scrollY + height) end++;
+  return rows.slice(lo, end);
+}
+
+function drawSelection(input: DrawInput): void {
+  const { ctx, model, view, scrollY, selection, width, theme } = input;
+  if (!selection) return;
+  const scale = (width - LABEL_WIDTH) / view.span;
+  let start: number;
+  let end: number;
+  let row: Row | undefined;
+  if (selection.kind === 'span') {
+    start = model.procs.spanStart[selection.index];
+    end = model.procs.spanEnd[selection.index];
+    const p = procOfSpan(model, selection.index);
+    row = input.procRows[p];
+  } else {
+    start = model.intervals.start[selection.index];
+    end = model.intervals.end[selection.index];
+    row = input.goroutineRows.get(goroutineOfInterval(model, selection.index));
+  }
+  if (!row) return;
+  const x0 = LABEL_WIDTH + (start - view.start) * scale;
+  const x1 = LABEL_WIDTH + (end - view.start) * scale;
+  const y = AXIS_HEIGHT + row.y - scrollY;
+  ctx.strokeStyle = theme.selection;
+  ctx.lineWidth = 2;
+  ctx.strokeRect(Math.max(LABEL_WIDTH, x0) - 1, y + 1, Math.max(2, Math.min(x1, width) - Math.max(LABEL_WIDTH, x0) + 2), row.height - 2);
+}
+
+/** The P index whose span range holds span `i`. */
+export function procOfSpan(model: TraceModel, i: number): number {
+  return upperBoundInt(model.procs.spanOffsets, i) - 1;
+}
+
+export function goroutineOfInterval(model: TraceModel, i: number): number {
+  return model.intervals.goroutine[i];
+}
+
+export interface GoroutineLane {
+  start: Float64Array;
+  end: Float64Array;
+  /** Interval rows, in time order. */
+  rows: Int32Array;
+}
+
+const lanes = new WeakMap<TraceModel, Map<number, GoroutineLane>>();
+
+/** One goroutine's intervals as contiguous columns, made when its row is first drawn or clicked. */
+export function goroutineLane(model: TraceModel, g: number): GoroutineLane {
+  let cache = lanes.get(model);
+  if (!cache) lanes.set(model, (cache = new Map()));
+  let lane = cache.get(g);
+  if (!lane) {
+    const { intervalOffsets, intervalRows } = model.goroutines;
+    const rows = intervalRows.subarray(intervalOffsets[g], intervalOffsets[g + 1]);
+    const start = new Float64Array(rows.length);
+    const end = new Float64Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      start[i] = model.intervals.start[rows[i]];
+      end[i] = model.intervals.end[rows[i]];
+    }
+    cache.set(g, (lane = { start, end, rows }));
+  }
+  return lane;
+}
+
+function upperBoundInt(values: Int32Array, v: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const sums = new WeakMap<object, { runningRunnable: Int32Array; procsSyscall: Int32Array }>();
+function cachedSums(model: TraceModel): { runningRunnable: Int32Array; procsSyscall: Int32Array } {
+  let s = sums.get(model.counts);
+  if (!s) {
+    const c = model.counts;
+    const runningRunnable = new Int32Array(c.time.length);
+    const procsSyscall = new Int32Array(c.time.length);
+    for (let i = 0; i < c.time.length; i++) {
+      runningRunnable[i] = c.running[i] + c.runnable[i];
+      procsSyscall[i] = c.procsRunning[i] + c.syscall[i];
+    }
+    sums.set(model.counts, (s = { runningRunnable, procsSyscall }));
+  }
+  return s;
+}
