@@ -136,7 +136,7 @@ describe('what the editor shows, as pprof prints it', () => {
   test('CodeLens titles carry -top -unit=auto: cum, its share, flat', () => {
     const out = pprof(['-top', '-unit=auto', '-nodefraction=0', profiles.cpu]);
     const rows = new Map<string, [string, string, string]>();
-    for (const m of out.matchAll(/^\s*(\S+)\s+\S+%\s+\S+%\s+(\S+)\s+(\S+%)  (.*?)(?: \(inline\))?$/gm)) rows.set(m[4], [m[1], m[2], m[3]]);
+    for (const m of out.matchAll(/^\s*(\S+)\s+\S+%\s+\S+%\s+(\S+)\s+(\S+%)  (.*?)(?: \((?:partial-)?inline\))?$/gm)) rows.set(m[4], [m[1], m[2], m[3]]);
     let checked = 0;
     for (const f of report.files) {
       for (const fn of f.functions) {
