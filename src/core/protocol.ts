@@ -1,6 +1,8 @@
 // Messages between the extension host (or the standalone HTML page) and the
 // profile webview. The webview decodes the bytes itself, off the host's thread.
 
+import type { BlockingKind } from './trace/blockingProfile';
+
 export interface LoadProfileMessage {
   type: 'load';
   /** Display name of the file, used in every message about it. */
@@ -37,4 +39,10 @@ export type WebviewToHost =
   | { type: 'error'; message: string }
   | { type: 'rendered'; nodeCount: number; millis: number }
   /** Save `text` (UTF-8) to a file the user picks, `suggestedName` proposed. */
-  | { type: 'save'; format: ExportFormat; suggestedName: string; text: string };
+  | { type: 'save'; format: ExportFormat; suggestedName: string; text: string }
+  /**
+   * A blocking profile of the trace shown (`go tool trace -pprof=KIND`), made
+   * in the page's worker as uncompressed pprof protobuf; the host saves it and
+   * opens it as a flame graph.
+   */
+  | { type: 'blockingProfile'; kind: BlockingKind; bytes: Uint8Array };

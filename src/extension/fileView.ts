@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ExportFormat, HostToWebview, WebviewToHost } from '../core/protocol';
+import { BLOCKING_KINDS, type BlockingKind } from '../core/trace/blockingProfile';
 import { renderProfilePageHtml } from '../core/webviewHtml';
 import { messagePageHtml } from './messagePage';
 import { maxProfileBytes } from './settings';
@@ -43,6 +44,11 @@ export function asWebviewMessage(value: unknown): WebviewToHost | undefined {
         return undefined;
       }
       return { type: 'save', format: message.format as ExportFormat, suggestedName: message.suggestedName, text: message.text };
+    case 'blockingProfile': {
+      const bytes = message.bytes instanceof ArrayBuffer ? new Uint8Array(message.bytes) : message.bytes;
+      if (!(bytes instanceof Uint8Array) || !(BLOCKING_KINDS as readonly unknown[]).includes(message.kind)) return undefined;
+      return { type: 'blockingProfile', kind: message.kind as BlockingKind, bytes };
+    }
     default:
       return undefined;
   }

@@ -2,8 +2,12 @@
 // trace. The host only reads bytes; the webview reads the trace in a Web
 // Worker and draws it.
 import { open } from 'node:fs/promises';
+import { gzip } from 'pako';
 import * as vscode from 'vscode';
-import { showFileView } from './fileView';
+import type { WebviewToHost } from '../core/protocol';
+import { BLOCKING_TITLES } from '../core/trace/blockingProfile';
+import { displayName, showFileView } from './fileView';
+import { profileEditorViewType } from './profileEditor';
 import type { SourceOpener } from './sourceOpener';
 
 export const traceEditorViewType = 'goperf.trace';
@@ -30,11 +34,19 @@ export async function isGoTrace(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
+/** "trace.out" → "trace", "server.trace" → "server": the stem the trace's derived files are named after. */
+export function traceStem(fileName: string): string {
+  const base = fileName.slice(fileName.lastIndexOf('/') + 1);
+  return base.replace(/(\.trace)?(\.out)?$/, '') || 'trace';
+}
+
 class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
     private readonly sources: SourceOpener,
+    /** Where derived profiles go: `<storage>/profiles`, which the goperf Profiles view lists. */
+    private readonly storage: vscode.Uri,
   ) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
@@ -49,7 +61,27 @@ class TraceEditorProvider implements vscode.CustomReadonlyEditorProvider {
       noun: 'trace',
       script: 'timeline.js',
       describeRendered: (message) => `${message.nodeCount} goroutine slices, read in ${Math.round(message.millis)} ms`,
+      onOtherMessage: async (message) => {
+        if (message.type === 'blockingProfile') await this.openBlockingProfile(document.uri, message);
+      },
     });
+  }
+
+  /** Saves a blocking profile the page made from the trace and opens it as a flame graph beside the timeline. */
+  private async openBlockingProfile(trace: vscode.Uri, message: Extract<WebviewToHost, { type: 'blockingProfile' }>): Promise<void> {
+    const folder = vscode.Uri.joinPath(this.storage, 'profiles');
+    const target = vscode.Uri.joinPath(folder, `${traceStem(trace.path)}-${message.kind}.pb.gz`);
+    try {
+      await vscode.workspace.fs.createDirectory(folder);
+      await vscode.workspace.fs.writeFile(target, gzip(message.bytes));
+    } catch (error) {
+      const text = `Saving the ${BLOCKING_TITLES[message.kind].toLowerCase()} of ${displayName(trace)} to ${target.fsPath} failed: ${(error as Error).message}`;
+      this.log.error(text);
+      void vscode.window.showErrorMessage(text);
+      return;
+    }
+    this.log.info(`${BLOCKING_TITLES[message.kind]} of ${displayName(trace)} saved to ${target.fsPath}`);
+    await vscode.commands.executeCommand('vscode.openWith', target, profileEditorViewType, vscode.ViewColumn.Beside);
   }
 }
 
@@ -60,7 +92,7 @@ export function registerTraceEditor(
   context.subscriptions.push(
     vscode.window.registerCustomEditorProvider(
       traceEditorViewType,
-      new TraceEditorProvider(context.extensionUri, log, sources),
+      new TraceEditorProvider(context.extensionUri, log, sources, context.storageUri ?? context.globalStorageUri),
       // Reading a large trace costs more than keeping a hidden page alive.
       { webviewOptions: { retainContextWhenHidden: true }, supportsMultipleEditorsPerDocument: true },
     ),

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { decodeProfile, type Profile } from '../../src/core/pprof/decode';
 import { env, fixtureBinary, oracle } from '../fixtures/trace/traces';
 import { findFile, launchVsCode, type VsCodeSession } from './harness';
 
@@ -39,6 +40,47 @@ async function waitFor(vscode: VsCodeSession, check: (s: TimelineState) => boole
     await new Promise((wake) => setTimeout(wake, 300));
   }
   throw new Error(`${what} did not happen within ${timeoutMs / 1000}s; last state: ${JSON.stringify(last)}`);
+}
+
+interface FlameState {
+  fileName: string;
+  sampleType: string;
+  total: number;
+}
+
+/** The flame graph state of any visible goperf webview showing `fileName`, once rendered. */
+async function waitForFlame(vscode: VsCodeSession, fileName: string, timeoutMs = 60_000): Promise<FlameState> {
+  const deadline = Date.now() + timeoutMs;
+  const frames = vscode.page.locator('iframe.webview.ready').filter({ visible: true });
+  while (Date.now() < deadline) {
+    for (let i = 0; i < (await frames.count()); i++) {
+      const seen = await frames
+        .nth(i)
+        .contentFrame()
+        .locator('iframe#active-frame')
+        .contentFrame()
+        .locator('body')
+        .evaluate(
+          () => ({
+            pageState: document.body.dataset.state ?? '',
+            state: (window as unknown as { __goperfFlame?: { state(): FlameState } }).__goperfFlame?.state(),
+          }),
+          undefined,
+          { timeout: 2_000 },
+        )
+        .catch(() => undefined);
+      if (seen?.state?.fileName === fileName && seen.pageState === 'rendered') return seen.state;
+    }
+    await new Promise((wake) => setTimeout(wake, 500));
+  }
+  throw new Error(`no rendered flame graph of ${fileName} within ${timeoutMs / 1000}s`);
+}
+
+function totalDelay(profile: Profile): number {
+  const d = profile.sampleTypes.findIndex((t) => t.type === 'delay');
+  let sum = 0;
+  for (let s = 0; s < profile.samples.count; s++) sum += profile.samples.values[s * profile.sampleTypes.length + d];
+  return sum;
 }
 
 describe('trace timeline in VS Code (code-server)', { timeout: 6 * 60_000 }, () => {
@@ -80,6 +122,23 @@ describe('trace timeline in VS Code (code-server)', { timeout: 6 * 60_000 }, () 
     assert.ok(Math.abs(width / (drawn.view.end - drawn.view.start) - 0.75 ** 3) < 1e-6, `zoomed to ${width} ns`);
     await vscode.clearNotifications();
     await vscode.screenshot('trace-timeline');
+
+    const flame = await vscode.step('"Scheduler latency" opens that blocking profile as a flame graph beside', async () => {
+      await vscode.visibleWebview().locator('button.tl-profile[data-kind="sched"]').click();
+      return waitForFlame(vscode, 'trace-sched.pb.gz');
+    });
+    const saved = findFile(vscode.userDataDir, 'trace-sched.pb.gz');
+    assert.ok(saved, 'trace-sched.pb.gz not found in the extension\'s storage');
+    const ours = decodeProfile(readFileSync(saved), saved);
+    const go = decodeProfile(
+      new Uint8Array(execFileSync('go', ['tool', 'trace', '-pprof=sched', traceFile], { env, maxBuffer: 256 << 20 })),
+      'go tool trace -pprof=sched',
+    );
+    assert.equal(totalDelay(ours), totalDelay(go), 'scheduler latency, as go tool trace sums it');
+    assert.equal(flame.sampleType, 'delay');
+    assert.equal(flame.total, totalDelay(go), 'the flame graph shows the whole delay');
+    await vscode.clearNotifications();
+    await vscode.screenshot('trace-sched-profile');
   });
 
   test('"trace" above BenchmarkFib runs it with -trace and opens the timeline of that trace', { timeout: 4 * 60_000 }, async () => {

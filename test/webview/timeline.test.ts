@@ -1,7 +1,8 @@
 // The trace timeline webview in headless Chromium, on traces Go writes during
 // the test, in a page shaped like the VS Code webview (strict CSP, theme
 // variables, acquireVsCodeApi recording what the page posts). What it shows
-// is checked against golang.org/x/exp/trace (test/fixtures/trace/oracle).
+// is checked against golang.org/x/exp/trace (test/fixtures/trace/oracle),
+// and the blocking profiles its worker makes against `go tool trace -pprof`.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { decodeProfile, type Profile } from '../../src/core/pprof/decode';
+import { BLOCKING_KINDS } from '../../src/core/trace/blockingProfile';
+import { MMUCurve, mutatorUtilization } from '../../src/core/trace/mmu';
+import { formatNs } from '../../webviews/timeline/viewport';
 import { env, fixtureBinary, makeTraces, oracle, type OracleResult, type Traces } from '../fixtures/trace/traces';
 import {
   darkModern,
@@ -22,6 +27,23 @@ import {
   waitForState,
   watchPageProblems,
 } from './harness';
+
+interface Durations {
+  count: number;
+  totalNs: number;
+  maxNs: number;
+  incomplete: number;
+}
+
+/** What the oracle prints beyond OracleResult, for the analyses. */
+interface AnalysesOracle extends OracleResult {
+  creates: number;
+  rangeBegins: Record<string, number>;
+  rangeActives: Record<string, number>;
+  goroutineStates: Record<string, Record<string, number>>;
+  tasks: Record<string, Durations>;
+  regions: Record<string, Durations>;
+}
 
 const timelineScript = join(repoRoot, 'dist', 'webviews', 'timeline.js');
 let workDir = '';
@@ -239,6 +261,187 @@ describe('trace timeline on bad input', () => {
     assert.match(await page.locator('.tl-message').innerText(), /junk\.out: .*not a Go execution trace/);
     const posted = await page.evaluate(() => window.__posted);
     assert.ok(posted.some((m) => m.type === 'error'));
+    await page.close();
+  });
+});
+
+/** Contentions and delay summed over a profile's samples. */
+function totals(profile: Profile): { contentions: number; delay: number } {
+  const index = (type: string) => profile.sampleTypes.findIndex((t) => t.type === type);
+  const [c, d] = [index('contentions'), index('delay')];
+  assert.ok(c >= 0 && d >= 0, `sample types ${JSON.stringify(profile.sampleTypes)}`);
+  const n = profile.sampleTypes.length;
+  let contentions = 0;
+  let delay = 0;
+  for (let s = 0; s < profile.samples.count; s++) {
+    contentions += profile.samples.values[s * n + c];
+    delay += profile.samples.values[s * n + d];
+  }
+  return { contentions, delay };
+}
+
+describe('blocking profiles from the timeline', () => {
+  test('each button posts the profile go tool trace -pprof makes of the same trace', async () => {
+    const { page, problems } = await open(traces.netload);
+    assert.equal(await waitForState(page), 'rendered');
+    for (const kind of BLOCKING_KINDS) {
+      await page.locator(`button.tl-profile[data-kind="${kind}"]`).click();
+      const handle = await page.waitForFunction(
+        (k) => {
+          const m = window.__posted.find((p) => p.type === 'blockingProfile' && p.kind === k);
+          return m && m.type === 'blockingProfile' && m.bytes instanceof Uint8Array ? Array.from(m.bytes) : undefined;
+        },
+        kind,
+        { timeout: 30_000 },
+      );
+      const bytes = Uint8Array.from((await handle.jsonValue()) as number[]);
+      const got = decodeProfile(bytes, `${kind} from the page`);
+      const wantBytes = execFileSync('go', ['tool', 'trace', `-pprof=${kind}`, traces.netload], { env, maxBuffer: 256 << 20 });
+      const want = decodeProfile(new Uint8Array(wantBytes), `go tool trace -pprof=${kind}`);
+      assert.deepEqual(got.sampleTypes, want.sampleTypes, `${kind}: sample types`);
+      assert.deepEqual(totals(got), totals(want), `${kind}: total contentions and delay`);
+      assert.equal(got.samples.count, want.samples.count, `${kind}: samples`);
+      if (kind === 'sync' || kind === 'net') assert.ok(totals(want).delay > 0, `the netload trace has ${kind} waits`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+describe('tasks and regions in the timeline', () => {
+  let page: Page;
+  let problems: string[];
+  let want: AnalysesOracle;
+
+  before(async () => {
+    want = oracle(traces.annotate) as AnalysesOracle;
+    ({ page, problems } = await open(traces.annotate));
+    assert.equal(await waitForState(page), 'rendered');
+  });
+  after(() => page?.close());
+
+  test('the table lists every task and region name with Go\'s counts and durations', async () => {
+    await page.locator('.tl-annotations-toggle').click();
+    const rows = await page.locator('.tl-annotations tr[data-kind]').evaluateAll((trs) =>
+      trs.map((tr) => ({ ...(tr as HTMLElement).dataset })),
+    );
+    for (const kind of ['task', 'region'] as const) {
+      const expected = kind === 'task' ? want.tasks : want.regions;
+      const got = Object.fromEntries(
+        rows
+          .filter((r) => r.kind === kind)
+          .map((r) => [r.name!, { count: Number(r.count), totalNs: Number(r.totalNs), maxNs: Number(r.maxNs), incomplete: Number(r.incomplete) }]),
+      );
+      assert.deepEqual(got, expected, `${kind}s by name`);
+    }
+    const step = page.locator('.tl-annotations tr[data-kind="task"][data-name="step"] td');
+    assert.equal(await step.nth(4).innerText(), formatNs(want.tasks.step.totalNs / want.tasks.step.count), 'mean of the step tasks');
+    await screenshot(page, 'timeline-tasks-regions');
+    assert.deepEqual(problems, []);
+  });
+
+  test('task lanes: every task drawn, hover names it with its duration, click shows its details', async () => {
+    const s = await state(page);
+    assert.ok(s.taskLevels >= 2, `the job task and its steps overlap, so they need ${s.taskLevels} > 1 levels`);
+    const boxes = await page.evaluate(() => window.__goperfTimeline!.annotations(0));
+    const drawnTasks = boxes.filter((b) => b.kind === 'task');
+    const taskCount = Object.values(want.tasks).reduce((n, d) => n + d.count + d.incomplete, 0);
+    assert.equal(drawnTasks.length, taskCount, 'one span per task');
+    assert.equal(boxes.filter((b) => b.kind === 'region').length, Object.values(want.regions).reduce((n, d) => n + d.count + d.incomplete, 0));
+    const job = drawnTasks.find((b) => b.name === 'job')!;
+    assert.equal(job.durationNs, want.tasks.job.maxNs);
+    await page.mouse.move(job.x + job.width / 2, job.y + job.height / 2);
+    assert.equal(await page.locator('canvas.tl-canvas').getAttribute('title'), `Task job: ${formatNs(want.tasks.job.maxNs)}`);
+    await page.mouse.click(job.x + job.width / 2, job.y + job.height / 2);
+    const details = page.locator('.tl-details');
+    await details.waitFor();
+    assert.equal(await details.locator('.tl-function').innerText(), 'job');
+    assert.equal(await details.locator('[data-fact="duration"]').innerText(), formatNs(want.tasks.job.maxNs));
+    // The lanes' header folds them and unfolds them again.
+    const box = (await page.locator('canvas.tl-canvas').boundingBox())!;
+    const firstLevel = Math.min(...drawnTasks.map((b) => b.y));
+    await page.mouse.click(box.x + 40, firstLevel - 2 - 10);
+    const folded = await page.evaluate(() => window.__goperfTimeline!.annotations(0));
+    assert.equal(folded.filter((b) => b.kind === 'task').length, 0, 'folded tasks are not drawn');
+    assert.equal(folded.filter((b) => b.kind === 'region').length, boxes.filter((b) => b.kind === 'region').length, 'regions stay');
+    await page.mouse.click(box.x + 40, firstLevel - 2 - 10);
+    assert.equal((await page.evaluate(() => window.__goperfTimeline!.annotations(0))).filter((b) => b.kind === 'task').length, drawnTasks.length);
+    // The table's link brings the longest region of a name into view and selects it.
+    await page.locator('.tl-annotations tr[data-kind="region"][data-name="compute"] a').click();
+    assert.equal(await details.locator('.tl-function').innerText(), 'compute');
+    assert.equal(await details.locator('[data-fact="duration"]').innerText(), formatNs(want.regions.compute.maxNs));
+    assert.match(await details.locator('[data-fact="task"]').innerText(), /^step \(id \d+\)$/);
+    await screenshot(page, 'timeline-region-selected');
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('range selection in the timeline', () => {
+  test('Shift+drag over the whole trace sums every goroutine\'s states and counts as Go does', async () => {
+    const want = oracle(traces.netload) as AnalysesOracle;
+    const { page, problems } = await open(traces.netload);
+    assert.equal(await waitForState(page), 'rendered');
+    const box = (await page.locator('canvas.tl-canvas').boundingBox())!;
+    // From the label column (the visible start) to past the right edge (the visible end).
+    await page.keyboard.down('Shift');
+    await page.mouse.move(box.x + 60, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + 220, { steps: 4 });
+    await page.mouse.move(box.x + box.width + 40, box.y + 220, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const s = await state(page);
+    assert.deepEqual(s.range, { start: 0, end: want.durationNs }, 'the whole trace is selected');
+    assert.deepEqual(s.view, { start: 0, end: want.durationNs }, 'Shift+drag does not pan');
+    const panel = page.locator('.tl-range');
+    await panel.waitFor();
+    const rows = await panel.locator('tr[data-state]').evaluateAll((trs) =>
+      trs.map((tr) => [(tr as HTMLElement).dataset.state!, Number((tr as HTMLElement).dataset.ns)] as const),
+    );
+    const expected: Record<string, number> = { Running: 0, Runnable: 0, Syscall: 0 };
+    for (const states of Object.values(want.goroutineStates)) for (const [key, ns] of Object.entries(states)) expected[key] = (expected[key] ?? 0) + ns;
+    assert.deepEqual(Object.fromEntries(rows), expected, 'time per state summed over goroutines');
+    const fact = async (name: string) => Number(await panel.locator(`[data-fact="${name}"]`).getAttribute('data-value'));
+    assert.equal(await fact('created'), want.creates, 'goroutines created');
+    const gcName = 'GC concurrent mark phase';
+    assert.equal(await fact('gc'), (want.rangeBegins[gcName] ?? 0) + (want.rangeActives[gcName] ?? 0), 'GC cycles');
+    assert.equal(await fact('goroutines'), Object.keys(want.goroutines).length, 'goroutines');
+    await screenshot(page, 'timeline-range');
+
+    // A narrower range takes less of everything, and Escape clears it.
+    await page.keyboard.down('Shift');
+    await page.mouse.move(box.x + 400, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 700, box.y + 200, { steps: 4 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    const part = (await state(page)).range!;
+    assert.ok(part.start > 0 && part.end < want.durationNs && part.end > part.start);
+    const running = Number(await panel.locator('tr[data-state="Running"]').getAttribute('data-ns'));
+    assert.ok(running > 0 && running < expected.Running, `running ${running} of ${expected.Running}`);
+    await page.locator('canvas.tl-canvas').focus();
+    await press(page, 'Escape');
+    assert.equal((await state(page)).range, undefined);
+    assert.equal(await panel.isHidden(), true);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+describe('MMU in the timeline', () => {
+  test('the MMU button plots the curve of the GC-heavy trace, computed in the worker', async () => {
+    const { page, problems } = await open(traces.gcheavy);
+    assert.equal(await waitForState(page), 'rendered');
+    await page.locator('.tl-mmu-toggle').click();
+    const points = page.locator('.tl-mmu circle.tl-mmu-point');
+    await points.nth(99).waitFor({ timeout: 30_000 });
+    const plotted = await points.evaluateAll((dots) => dots.map((d) => [Number((d as SVGElement).dataset.window), Number((d as SVGElement).dataset.mmu)]));
+    // The core's curve is checked against go tool trace's /mmu data in test/unit/trace-model-mmu.test.ts.
+    const want = new MMUCurve(mutatorUtilization(readFileSync(traces.gcheavy), traces.gcheavy).series).curve();
+    assert.deepEqual(plotted, want.map((p) => [p.window, p.mmu]));
+    assert.ok(want[0].mmu < 0.01 && want[want.length - 1].mmu > 0, 'short windows lose the CPU to the GC, the whole run does not');
+    await screenshot(page, 'timeline-mmu');
+    assert.deepEqual(problems, []);
     await page.close();
   });
 });

@@ -1,13 +1,18 @@
 // The timeline page: toolbar with search, the canvas, and a details panel for
 // the selected slice. Navigation follows `go tool trace`: W/S zoom, A/D pan,
 // `/` search with Enter stepping through matches (Shift+Enter back); the
-// mouse drags, Ctrl/⌘+wheel zooms at the pointer, the wheel scrolls.
+// mouse drags, Ctrl/⌘+wheel zooms at the pointer, the wheel scrolls;
+// Shift+drag selects a time range and sums where its time went.
 
 import { goroutineAnalysis } from '../../src/core/trace/analysis';
+import { annotationSummary } from '../../src/core/trace/annotations';
+import { BLOCKING_KINDS, BLOCKING_TITLES, type BlockingKind } from '../../src/core/trace/blockingProfile';
+import { rangeSummary, type RangeSummary } from '../../src/core/trace/rangeSummary';
 import { EdgeKind, GoroutineState, nextInterval, stackFrames, startFunctionName, type TraceModel } from '../../src/core/trace/model';
 import { GO_STATE_NAMES } from '../../src/core/trace/spec';
 import type { Host } from '../common/page';
 import { compileQuery, exactFunctionQuery } from '../flame/search';
+import { annotationExtent, annotationLanes, type AnnotationLanes } from './annotationLanes';
 import {
   AXIS_HEIGHT,
   drawTimeline,
@@ -15,14 +20,15 @@ import {
   goroutineLane,
   goroutineOfInterval,
   LABEL_WIDTH,
+  nameColour,
   procOfSpan,
   readTheme,
   type DrawStats,
   type Selection,
   type Theme,
 } from './draw';
-import type { ModelSource } from './modelSource';
-import { goroutineGroups, layoutRows, rowAt, type GoroutineGroup, type Layout } from './rows';
+import type { MMUPoint, ModelSource } from './modelSource';
+import { goroutineGroups, layoutRows, rowAt, UNFOLDED_LEVELS, type GoroutineGroup, type Layout } from './rows';
 import { formatBytes, formatNs, upperBound, Viewport } from './viewport';
 
 type PageState = 'waiting' | 'loading' | 'rendered' | 'error';
@@ -36,6 +42,18 @@ export interface SliceBox {
   span: number;
   goroutineId: number;
   proc: number;
+}
+
+export interface AnnotationBox {
+  /** Page coordinates (CSS px) of the drawn span. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  kind: 'task' | 'region';
+  name: string;
+  /** ns; NaN where the trace cut it. */
+  durationNs: number;
 }
 
 export interface TimelineTestHooks {
@@ -55,9 +73,16 @@ export interface TimelineTestHooks {
     lastDraw: DrawStats;
     selection?: { kind: string; goroutineId: number; start: number; end: number };
     searchMatches: number;
+    /** The Shift+drag range, ns since the trace's start. */
+    range?: { start: number; end: number };
+    /** Packing levels of the task and region lanes. */
+    taskLevels: number;
+    regionLevels: number;
   };
   /** Visible P-lane slices at least `minWidth` px wide. */
   slices(minWidth: number): SliceBox[];
+  /** Visible task and region spans at least `minWidth` px wide. */
+  annotations(minWidth: number): AnnotationBox[];
   /** How long each draw took, ms, oldest first (the last 2000). */
   frameTimes(): number[];
 }
@@ -82,10 +107,20 @@ export class TimelineApp {
   private readonly message = element('div', 'tl-message');
   private readonly analysisButton = element('button', 'tl-analysis-toggle', 'Goroutine analysis');
   private readonly analysis = element('section', 'tl-analysis');
+  private readonly annotationsButton = element('button', 'tl-button tl-annotations-toggle', 'Tasks & regions');
+  private readonly annotationsTable = element('section', 'tl-analysis tl-annotations');
+  private readonly profiles = element('span', 'tl-profiles');
+  private readonly mmuButton = element('button', 'tl-button tl-mmu-toggle', 'MMU');
+  private readonly mmuPanel = element('section', 'tl-analysis tl-mmu');
+  private readonly rangePanel = element('section', 'tl-range');
 
   private model: TraceModel | undefined;
   private groups: GoroutineGroup[] = [];
   private layout: Layout = { rows: [], height: 0, procRows: [], goroutineRows: new Map() };
+  private annotations: AnnotationLanes = { tasks: [], regions: [], taskLevel: new Int32Array(0), regionLevel: new Int32Array(0) };
+  private nameColours = new Map<number, string>();
+  private range: { start: number; end: number } | undefined;
+  private unfolded = { task: true, region: true };
   private colours: string[] = [];
   private theme: Theme | undefined;
   private view = new Viewport(1);
@@ -111,19 +146,53 @@ export class TimelineApp {
     this.search.type = 'search';
     this.search.placeholder = 'Search start function or goroutine id ( / )';
     this.search.setAttribute('aria-label', 'Search goroutines by start function or id; Enter steps to the next slice');
-    const help = element('span', 'tl-help', 'W/S zoom · A/D pan · drag · Ctrl+wheel zoom · click a slice');
+    const help = element('span', 'tl-help', 'W/S zoom · A/D pan · drag · Shift+drag a range · Ctrl+wheel zoom · click a slice');
     this.analysisButton.type = 'button';
     this.analysisButton.setAttribute('aria-pressed', 'false');
-    this.analysisButton.addEventListener('click', () => this.toggleAnalysis());
-    this.toolbar.append(this.fileLabel, this.summary, this.search, this.searchStatus, this.analysisButton, help);
+    this.analysisButton.addEventListener('click', () => this.toggle(this.analysis, this.analysisButton, (model) => this.renderAnalysis(model)));
+    this.annotationsButton.type = 'button';
+    this.annotationsButton.setAttribute('aria-pressed', 'false');
+    this.annotationsButton.addEventListener('click', () =>
+      this.toggle(this.annotationsTable, this.annotationsButton, (model) => this.renderAnnotations(model)),
+    );
+    this.mmuButton.type = 'button';
+    this.mmuButton.setAttribute('aria-pressed', 'false');
+    this.mmuButton.title = 'Minimum mutator utilization: the least share of the CPU left to the program in any window of a given length';
+    this.mmuButton.addEventListener('click', () => this.toggle(this.mmuPanel, this.mmuButton, () => void this.renderMMU()));
+    this.profiles.append(element('span', 'tl-profiles-label', 'Blocking profile:'));
+    const profileLabels: Record<BlockingKind, string> = { net: 'Network', sync: 'Sync', syscall: 'Syscall', sched: 'Scheduler latency' };
+    for (const kind of BLOCKING_KINDS) {
+      const button = element('button', 'tl-button tl-profile', profileLabels[kind]);
+      button.type = 'button';
+      button.dataset.kind = kind;
+      button.title = `${BLOCKING_TITLES[kind]} as a flame graph (go tool trace -pprof=${kind})`;
+      button.addEventListener('click', () => void this.openBlockingProfile(kind, button));
+      this.profiles.append(button);
+    }
+    // Only the editor can open the profile.
+    this.profiles.hidden = !host.connected;
+    this.toolbar.append(
+      this.fileLabel,
+      this.summary,
+      this.search,
+      this.searchStatus,
+      this.analysisButton,
+      this.annotationsButton,
+      this.mmuButton,
+      this.profiles,
+      help,
+    );
     this.analysis.hidden = true;
+    this.annotationsTable.hidden = true;
+    this.mmuPanel.hidden = true;
+    this.rangePanel.hidden = true;
     this.warning.hidden = true;
     this.warning.setAttribute('role', 'status');
     this.details.hidden = true;
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('aria-label', 'Trace timeline');
     this.main.append(this.canvas);
-    document.body.append(this.toolbar, this.warning, this.main, this.analysis, this.details, this.message);
+    document.body.append(this.toolbar, this.warning, this.main, this.rangePanel, this.analysis, this.annotationsTable, this.mmuPanel, this.details, this.message);
     this.setState('waiting');
     this.listen();
   }
@@ -162,10 +231,15 @@ export class TimelineApp {
     }
     this.model = model;
     this.groups = goroutineGroups(model);
+    this.annotations = annotationLanes(model);
+    this.unfolded = { task: this.annotations.tasks.length <= UNFOLDED_LEVELS, region: this.annotations.regions.length <= UNFOLDED_LEVELS };
     this.relayout();
     this.view = new Viewport(model.durationNs);
     this.theme = readTheme();
     this.colours = goroutineColours(model, this.groups, this.theme.dark);
+    for (const name of [...model.tasks.name, ...model.regions.name]) {
+      if (!this.nameColours.has(name)) this.nameColours.set(name, nameColour(model, name, this.theme.dark));
+    }
     this.summary.textContent =
       `${model.version} · ${formatNs(model.durationNs)} · ${model.events.toLocaleString('en-US')} events · ` +
       `${model.goroutines.count.toLocaleString('en-US')} goroutines · ${model.procs.count} Ps · ${model.gc.start.length} GCs`;
@@ -183,7 +257,7 @@ export class TimelineApp {
 
   private relayout(): void {
     if (!this.model) return;
-    this.layout = layoutRows(this.model, this.groups);
+    this.layout = layoutRows(this.model, this.groups, this.annotations, this.unfolded);
     this.clampScroll();
   }
 
@@ -236,6 +310,9 @@ export class TimelineApp {
       colours: this.colours,
       selection: this.selection,
       matches: this.matches,
+      annotations: this.annotations,
+      nameColours: this.nameColours,
+      range: this.range,
     });
     this.draws++;
     this.frameTimes.push(performance.now() - started);
@@ -264,15 +341,30 @@ export class TimelineApp {
     this.search.addEventListener('input', () => this.applySearch());
 
     let drag: { x: number; y: number; start: number; scrollY: number; moved: boolean } | undefined;
+    let rangeFrom: number | undefined;
     this.canvas.addEventListener('pointerdown', (event) => {
       this.canvas.focus();
-      drag = { x: event.clientX, y: event.clientY, start: this.view.start, scrollY: this.scrollY, moved: false };
       this.canvas.setPointerCapture(event.pointerId);
+      if (event.shiftKey && this.model) {
+        rangeFrom = this.timeAt(event.clientX);
+        this.range = { start: rangeFrom, end: rangeFrom };
+        return;
+      }
+      drag = { x: event.clientX, y: event.clientY, start: this.view.start, scrollY: this.scrollY, moved: false };
     });
     this.canvas.addEventListener('pointermove', (event) => {
       const rect = this.canvas.getBoundingClientRect();
       this.pointerX = event.clientX - rect.left;
-      if (!drag) return;
+      if (rangeFrom !== undefined) {
+        const t = this.timeAt(event.clientX);
+        this.range = { start: Math.min(rangeFrom, t), end: Math.max(rangeFrom, t) };
+        this.invalidate();
+        return;
+      }
+      if (!drag) {
+        this.hover(event);
+        return;
+      }
       const dx = event.clientX - drag.x;
       const dy = event.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) return;
@@ -284,6 +376,11 @@ export class TimelineApp {
       this.invalidate();
     });
     this.canvas.addEventListener('pointerup', (event) => {
+      if (rangeFrom !== undefined) {
+        rangeFrom = undefined;
+        this.showRange();
+        return;
+      }
       const wasDrag = drag?.moved;
       drag = undefined;
       if (!wasDrag) this.click(event);
@@ -342,12 +439,54 @@ export class TimelineApp {
         break;
       case 'Escape':
         this.select(undefined);
+        this.range = undefined;
+        this.showRange();
         break;
       default:
         return;
     }
     event.preventDefault();
     this.invalidate();
+  }
+
+  /** The time under client x, within the visible range (the label column counts as its start). */
+  private timeAt(clientX: number): number {
+    const x = clientX - this.canvas.getBoundingClientRect().left;
+    const fraction = (x - LABEL_WIDTH) / (this.canvas.clientWidth - LABEL_WIDTH);
+    return this.view.start + Math.min(1, Math.max(0, fraction)) * this.view.span;
+  }
+
+  /** The task or region drawn under a pointer, if any. */
+  private annotationAt(event: PointerEvent): Selection | undefined {
+    const rect = this.canvas.getBoundingClientRect();
+    const x = event.clientX - rect.left;
+    const y = event.clientY - rect.top;
+    if (y < AXIS_HEIGHT || x < LABEL_WIDTH) return undefined;
+    const row = rowAt(this.layout.rows, y - AXIS_HEIGHT + this.scrollY);
+    if (!row || (row.kind !== 'task' && row.kind !== 'region')) return undefined;
+    const level = (row.kind === 'task' ? this.annotations.tasks : this.annotations.regions)[row.level];
+    const nsPerPx = this.view.span / (this.canvas.clientWidth - LABEL_WIDTH);
+    const t = this.view.start + (x - LABEL_WIDTH) * nsPerPx;
+    const slop = 2 * nsPerPx;
+    const i = upperBound(level.end, t - slop, 0, level.items.length);
+    return i < level.items.length && level.start[i] <= t + slop ? { kind: row.kind, index: level.items[i] } : undefined;
+  }
+
+  /** A task's or region's name and duration as the pointer's tooltip. */
+  private hover(event: PointerEvent): void {
+    const model = this.model;
+    const hit = model && this.annotationAt(event);
+    const text = hit && (hit.kind === 'task' || hit.kind === 'region') ? this.annotationText(hit.kind, hit.index) : '';
+    if (this.canvas.title !== text) this.canvas.title = text;
+  }
+
+  private annotationText(kind: 'task' | 'region', i: number): string {
+    const model = this.model!;
+    const table = kind === 'task' ? model.tasks : model.regions;
+    const name = table.name[i] < 0 ? '' : model.strings[table.name[i]];
+    const { start, end } = annotationExtent(model, kind, i);
+    const cut = Number.isNaN(table.start[i]) || Number.isNaN(table.end[i]);
+    return `${kind === 'task' ? 'Task' : 'Region'} ${name || '(unnamed)'}: ${cut ? 'at least ' : ''}${formatNs(end - start)}`;
   }
 
   private click(event: PointerEvent): void {
@@ -359,8 +498,18 @@ export class TimelineApp {
     if (y < AXIS_HEIGHT) return;
     const row = rowAt(this.layout.rows, y - AXIS_HEIGHT + this.scrollY);
     if (!row) return;
+    if (row.kind === 'task' || row.kind === 'region') {
+      this.select(this.annotationAt(event));
+      return;
+    }
     if (row.kind === 'group') {
       this.groups[row.group].expanded = !this.groups[row.group].expanded;
+      this.relayout();
+      this.invalidate();
+      return;
+    }
+    if (row.kind === 'annotations') {
+      this.unfolded[row.of] = !this.unfolded[row.of];
       this.relayout();
       this.invalidate();
       return;
@@ -388,11 +537,11 @@ export class TimelineApp {
     this.invalidate();
   }
 
-  /** The goroutine index and time range of the selection. */
+  /** The goroutine index and time range of the selected slice (not of a task or region). */
   private selected(): { g: number; start: number; end: number; interval: number } | undefined {
     const model = this.model;
     const s = this.selection;
-    if (!model || !s) return undefined;
+    if (!model || !s || s.kind === 'task' || s.kind === 'region') return undefined;
     if (s.kind === 'span') {
       const p = model.procs;
       return { g: p.spanGoroutine[s.index], start: p.spanStart[s.index], end: p.spanEnd[s.index], interval: p.spanInterval[s.index] };
@@ -405,6 +554,11 @@ export class TimelineApp {
     const model = this.model;
     const sel = this.selected();
     this.details.replaceChildren();
+    const s = this.selection;
+    if (model && s && (s.kind === 'task' || s.kind === 'region')) {
+      this.renderAnnotationDetails(model, s.kind, s.index);
+      return;
+    }
     if (!model || !sel) {
       this.details.hidden = true;
       return;
@@ -449,6 +603,34 @@ export class TimelineApp {
     const stopStack = state === GoroutineState.Running ? (next >= 0 ? iv.stack[next] : -1) : iv.stack[interval];
     this.appendStack(state === GoroutineState.Running ? 'Stopped at' : 'Began at', stopStack);
     this.appendStack('Created at', model.goroutines.creationStack[g]);
+  }
+
+  private renderAnnotationDetails(model: TraceModel, kind: 'task' | 'region', i: number): void {
+    this.details.hidden = false;
+    delete this.details.dataset.goroutine;
+    delete this.details.dataset.runningNs;
+    const table = kind === 'task' ? model.tasks : model.regions;
+    const name = table.name[i] < 0 ? '' : model.strings[table.name[i]];
+    const head = element('h2', 'tl-details-title');
+    head.append(element('span', 'tl-goroutine', kind === 'task' ? 'Task' : 'Region'), element('span', 'tl-function', name || '(unnamed)'));
+    const facts = element('dl', 'tl-facts');
+    const fact = (term: string, value: string, factName: string) => {
+      const dd = element('dd', '', value);
+      dd.dataset.fact = factName;
+      facts.append(element('dt', '', term), dd);
+    };
+    const { start, end } = annotationExtent(model, kind, i);
+    fact('From', Number.isNaN(table.start[i]) ? 'before the trace' : formatNs(start), 'start');
+    fact('Until', Number.isNaN(table.end[i]) ? 'after the trace' : formatNs(end), 'end');
+    fact('For', this.annotationText(kind, i).replace(/^.*: /, ''), 'duration');
+    const g = kind === 'task' ? model.tasks.goroutine[i] : model.regions.goroutine[i];
+    if (g >= 0) fact(kind === 'task' ? 'Begun by' : 'On', `Goroutine ${model.goroutines.id[g]}`, 'goroutine');
+    const task = kind === 'task' ? model.tasks.parent[i] : model.regions.task[i];
+    if (task >= 0) {
+      const taskName = model.tasks.name[task] < 0 ? '' : model.strings[model.tasks.name[task]];
+      fact(kind === 'task' ? 'Parent task' : 'In task', `${taskName || '(unnamed)'} (id ${model.tasks.id[task]})`, 'task');
+    }
+    this.details.append(head, facts);
   }
 
   private stateText(interval: number): string {
@@ -513,18 +695,19 @@ export class TimelineApp {
 
   // ---- goroutine analysis -----------------------------------------------------
 
-  /** The table of `go tool trace`'s goroutine analysis, per start function; clicking a row searches for it. */
-  private toggleAnalysis(): void {
+  /** Shows or hides a table under the timeline, made the first time it is shown. */
+  private toggle(section: HTMLElement, button: HTMLButtonElement, render: (model: TraceModel) => void): void {
     const model = this.model;
     if (!model) return;
-    const show = this.analysis.hidden;
-    this.analysis.hidden = !show;
-    this.analysisButton.setAttribute('aria-pressed', String(show));
-    if (show && this.analysis.childElementCount === 0) this.renderAnalysis(model);
+    const show = section.hidden;
+    section.hidden = !show;
+    button.setAttribute('aria-pressed', String(show));
+    if (show && section.childElementCount === 0) render(model);
     this.resize();
     this.invalidate();
   }
 
+  /** The table of `go tool trace`'s goroutine analysis, per start function; clicking a row searches for it. */
   private renderAnalysis(model: TraceModel): void {
     const table = element('table', 'tl-analysis-table');
     const head = element('tr', '');
@@ -562,6 +745,200 @@ export class TimelineApp {
       table.append(tr);
     }
     this.analysis.append(table);
+  }
+
+  /** User tasks and regions per name: how many and how long; clicking a row shows its longest one. */
+  private renderAnnotations(model: TraceModel): void {
+    const rows = annotationSummary(model);
+    if (rows.length === 0) {
+      this.annotationsTable.append(element('p', 'tl-empty', 'This trace has no user tasks or regions (runtime/trace.NewTask, StartRegion).'));
+      return;
+    }
+    const table = element('table', 'tl-analysis-table');
+    const head = element('tr', '');
+    for (const title of ['Kind', 'Name', 'Count', 'Total', 'Mean', 'Longest', 'Cut by the trace']) head.append(element('th', '', title));
+    table.append(head);
+    for (const row of rows) {
+      const tr = element('tr', '');
+      Object.assign(tr.dataset, {
+        kind: row.kind,
+        name: row.name,
+        count: String(row.count),
+        totalNs: String(row.totalNs),
+        maxNs: String(row.maxNs),
+        incomplete: String(row.incomplete),
+      });
+      const name = element('td', 'tl-function');
+      const link = element('a', 'tl-frame', row.name || '(unnamed)');
+      link.href = '#';
+      link.title = `Show the longest ${row.kind} named ${row.name || '(unnamed)'}`;
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        this.revealLongest(model, row.kind, row.name);
+      });
+      name.append(link);
+      tr.append(
+        element('td', '', row.kind === 'task' ? 'Task' : 'Region'),
+        name,
+        element('td', 'tl-number', String(row.count)),
+        element('td', 'tl-number', formatNs(row.totalNs)),
+        element('td', 'tl-number', row.count > 0 ? formatNs(row.meanNs) : '—'),
+        element('td', 'tl-number', row.count > 0 ? formatNs(row.maxNs) : '—'),
+        element('td', 'tl-number', String(row.incomplete)),
+      );
+      table.append(tr);
+    }
+    this.annotationsTable.append(table);
+  }
+
+  private revealLongest(model: TraceModel, kind: 'task' | 'region', name: string): void {
+    const table = kind === 'task' ? model.tasks : model.regions;
+    let best = -1;
+    let bestNs = -1;
+    for (let i = 0; i < table.name.length; i++) {
+      if ((table.name[i] < 0 ? '' : model.strings[table.name[i]]) !== name) continue;
+      const { start, end } = annotationExtent(model, kind, i);
+      if (end - start > bestNs) [best, bestNs] = [i, end - start];
+    }
+    if (best < 0) return;
+    const { start, end } = annotationExtent(model, kind, best);
+    this.view.reveal(start, end);
+    if (!this.unfolded[kind]) {
+      this.unfolded[kind] = true;
+      this.relayout();
+    }
+    const level = (kind === 'task' ? this.annotations.taskLevel : this.annotations.regionLevel)[best];
+    const row = this.layout.rows.find((r) => r.kind === kind && r.level === level);
+    if (row && (row.y < this.scrollY || row.y + row.height > this.scrollY + this.plotHeight())) {
+      this.scrollY = row.y - this.plotHeight() / 3;
+      this.clampScroll();
+    }
+    this.select({ kind, index: best });
+  }
+
+  /** The MMU curve, computed in the worker, as go tool trace's /mmu page draws it: window length on a log scale. */
+  private async renderMMU(): Promise<void> {
+    this.mmuPanel.append(element('p', 'tl-empty', 'Computing the minimum mutator utilization…'));
+    let curve: MMUPoint[];
+    try {
+      curve = await (await this.source).mmu();
+    } catch (error) {
+      this.mmuPanel.replaceChildren(element('p', 'tl-empty', `MMU failed: ${(error as Error).message}`));
+      return;
+    }
+    if (curve.length === 0) {
+      this.mmuPanel.replaceChildren(element('p', 'tl-empty', 'This trace has too few events for an MMU curve.'));
+      return;
+    }
+    const svgNs = 'http://www.w3.org/2000/svg';
+    const svg = (tag: string, attributes: Record<string, string | number>) => {
+      const e = document.createElementNS(svgNs, tag);
+      for (const [k, v] of Object.entries(attributes)) e.setAttribute(k, String(v));
+      return e;
+    };
+    const [width, height, left, bottom, top] = [640, 170, 44, 22, 8];
+    const logMin = Math.log10(curve[0].window);
+    const logSpan = Math.max(1e-9, Math.log10(curve[curve.length - 1].window) - logMin);
+    const x = (window: number) => left + ((Math.log10(window) - logMin) / logSpan) * (width - left - 8);
+    const y = (mmu: number) => top + (1 - mmu) * (height - top - bottom);
+    const chart = svg('svg', { class: 'tl-mmu-chart', width, height, viewBox: `0 0 ${width} ${height}`, role: 'img' });
+    chart.append(Object.assign(svg('title', {}), { textContent: 'Minimum mutator utilization by window length' }));
+    for (const u of [0, 0.5, 1]) {
+      chart.append(svg('line', { class: 'tl-mmu-grid', x1: left, x2: width - 8, y1: y(u), y2: y(u) }));
+      chart.append(Object.assign(svg('text', { class: 'tl-mmu-label', x: left - 6, y: y(u) + 4, 'text-anchor': 'end' }), { textContent: `${u * 100}%` }));
+    }
+    for (let p = Math.ceil(logMin); p <= logMin + logSpan; p++) {
+      const at = x(10 ** p);
+      chart.append(svg('line', { class: 'tl-mmu-grid', x1: at, x2: at, y1: top, y2: height - bottom }));
+      chart.append(Object.assign(svg('text', { class: 'tl-mmu-label', x: at, y: height - 6, 'text-anchor': 'middle' }), { textContent: formatNs(10 ** p) }));
+    }
+    chart.append(svg('polyline', { class: 'tl-mmu-line', points: curve.map((p) => `${x(p.window).toFixed(1)},${y(p.mmu).toFixed(1)}`).join(' ') }));
+    for (const p of curve) {
+      const dot = svg('circle', { class: 'tl-mmu-point', cx: x(p.window).toFixed(1), cy: y(p.mmu).toFixed(1), r: 2.5 });
+      dot.dataset.window = String(p.window);
+      dot.dataset.mmu = String(p.mmu);
+      dot.append(Object.assign(svg('title', {}), { textContent: `${formatNs(p.window)} windows: at least ${(p.mmu * 100).toFixed(1)}% for the program` }));
+      chart.append(dot);
+    }
+    const note = element(
+      'p',
+      'tl-empty',
+      'Minimum mutator utilization: the least share of the CPU the program kept in any window of that length, with stop-the-world, background mark workers and mark assists counted as GC (go tool trace /mmu).',
+    );
+    this.mmuPanel.replaceChildren(chart, note);
+  }
+
+  // ---- range selection -------------------------------------------------------
+
+  /** Fills the range panel with where the selected range's time went, or hides it when no range is selected. */
+  private showRange(): void {
+    const model = this.model;
+    const range = this.range;
+    this.rangePanel.replaceChildren();
+    if (!model || !range || range.end <= range.start) {
+      this.range = undefined;
+      this.rangePanel.hidden = true;
+      this.resize();
+      this.invalidate();
+      return;
+    }
+    const summary = rangeSummary(model, range.start, range.end);
+    this.rangePanel.hidden = false;
+    this.rangePanel.dataset.start = String(summary.start);
+    this.rangePanel.dataset.end = String(summary.end);
+    const title = element('h2', 'tl-details-title');
+    title.append(
+      element('span', 'tl-goroutine', `${formatNs(summary.end - summary.start)} selected`),
+      element('span', 'tl-range-bounds', `${formatNs(summary.start)} – ${formatNs(summary.end)} · Shift+drag again, Esc clears`),
+    );
+    const states = element('table', 'tl-analysis-table tl-range-states');
+    const head = element('tr', '');
+    for (const t of ['Goroutine time in the range', 'Total', 'Share']) head.append(element('th', '', t));
+    states.append(head);
+    const entries = rangeStateEntries(summary);
+    const all = entries.reduce((sum, [, ns]) => sum + ns, 0);
+    for (const [key, ns] of entries) {
+      const tr = element('tr', '');
+      tr.dataset.state = key;
+      tr.dataset.ns = String(ns);
+      tr.append(
+        element('td', '', key.replace(/^Waiting:(.*)$/, (_, why: string) => `Waiting (${why || 'no reason given'})`)),
+        element('td', 'tl-number', formatNs(ns)),
+        element('td', 'tl-number', all > 0 ? `${((ns / all) * 100).toFixed(1)}%` : ''),
+      );
+      states.append(tr);
+    }
+    const facts = element('dl', 'tl-facts');
+    const fact = (term: string, value: number, name: string, text = value.toLocaleString('en-US')) => {
+      const dd = element('dd', '', text);
+      dd.dataset.fact = name;
+      dd.dataset.value = String(value);
+      facts.append(element('dt', '', term), dd);
+    };
+    fact('Goroutines active', summary.goroutines, 'goroutines');
+    fact('Goroutines created', summary.goroutinesCreated, 'created');
+    fact('GC cycles', summary.gcCycles, 'gc');
+    fact('Stop-the-world pauses', summary.stwPauses, 'stw');
+    fact('Stopped the world for', summary.stwNs, 'stwNs', formatNs(summary.stwNs));
+    this.rangePanel.append(title, states, facts);
+    this.resize();
+    this.invalidate();
+  }
+
+  private async openBlockingProfile(kind: BlockingKind, button: HTMLButtonElement): Promise<void> {
+    if (!this.model || button.disabled) return;
+    button.disabled = true;
+    try {
+      const source = await this.source;
+      const bytes = await source.blockingProfile(kind);
+      this.host.post({ type: 'blockingProfile', kind, bytes });
+    } catch (error) {
+      this.host.post({ type: 'error', message: `${BLOCKING_TITLES[kind]}: ${(error as Error).message}` });
+      this.warning.hidden = false;
+      this.warning.textContent = `${BLOCKING_TITLES[kind]} failed: ${(error as Error).message}`;
+    } finally {
+      button.disabled = false;
+    }
   }
 
   // ---- search ----------------------------------------------------------------
@@ -655,11 +1032,46 @@ export class TimelineApp {
             ? { kind: this.selection.kind, goroutineId: this.model.goroutines.id[sel.g], start: sel.start, end: sel.end }
             : undefined,
           searchMatches: this.matchCount,
+          range: this.range && { ...this.range },
+          taskLevels: this.annotations.tasks.length,
+          regionLevels: this.annotations.regions.length,
         };
       },
       slices: (minWidth) => this.visibleSlices(minWidth),
+      annotations: (minWidth) => this.visibleAnnotations(minWidth),
       frameTimes: () => [...this.frameTimes],
     };
+  }
+
+  private visibleAnnotations(minWidth: number): AnnotationBox[] {
+    const model = this.model;
+    if (!model) return [];
+    const rect = this.canvas.getBoundingClientRect();
+    const scale = (this.canvas.clientWidth - LABEL_WIDTH) / this.view.span;
+    const out: AnnotationBox[] = [];
+    for (const row of this.layout.rows) {
+      if (row.kind !== 'task' && row.kind !== 'region') continue;
+      const y = AXIS_HEIGHT + row.y - this.scrollY;
+      if (y < AXIS_HEIGHT || y + row.height > this.canvas.clientHeight) continue;
+      const level = (row.kind === 'task' ? this.annotations.tasks : this.annotations.regions)[row.level];
+      const table = row.kind === 'task' ? model.tasks : model.regions;
+      for (let k = 0; k < level.items.length; k++) {
+        const x0 = Math.max(LABEL_WIDTH, LABEL_WIDTH + (level.start[k] - this.view.start) * scale);
+        const x1 = Math.min(this.canvas.clientWidth, LABEL_WIDTH + (level.end[k] - this.view.start) * scale);
+        if (x1 - x0 < minWidth) continue;
+        const i = level.items[k];
+        out.push({
+          x: rect.left + x0,
+          y: rect.top + y + 2,
+          width: x1 - x0,
+          height: row.height - 4,
+          kind: row.kind,
+          name: table.name[i] < 0 ? '' : model.strings[table.name[i]],
+          durationNs: table.end[i] - table.start[i],
+        });
+      }
+    }
+    return out;
   }
 
   private visibleSlices(minWidth: number): SliceBox[] {
@@ -691,4 +1103,15 @@ export class TimelineApp {
     }
     return out;
   }
+}
+
+/** The range's goroutine time as rows keyed like Go's states ("Running", "Waiting:<reason>"), largest first. */
+function rangeStateEntries(summary: RangeSummary): [string, number][] {
+  const entries: [string, number][] = [
+    ['Running', summary.runningNs],
+    ['Runnable', summary.runnableNs],
+    ['Syscall', summary.syscallNs],
+    ...Object.entries(summary.waitingNs).map(([why, ns]): [string, number] => [`Waiting:${why}`, ns]),
+  ];
+  return entries.sort((a, b) => b[1] - a[1]);
 }

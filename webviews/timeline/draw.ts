@@ -6,6 +6,7 @@
 
 import { GoroutineState, type Series, type TraceModel } from '../../src/core/trace/model';
 import { fnv1a } from '../flame/palette';
+import { annotationExtent, type AnnotationLanes } from './annotationLanes';
 import type { GoroutineGroup, Row } from './rows';
 import { formatNs, tickStep, upperBound, type Viewport } from './viewport';
 
@@ -79,9 +80,15 @@ export function goroutineColours(model: TraceModel, groups: GoroutineGroup[], da
 }
 
 export interface Selection {
-  /** A running span on a P lane, or a goroutine state interval. */
-  kind: 'span' | 'interval';
+  /** A running span on a P lane, a goroutine state interval, a user task or region. */
+  kind: 'span' | 'interval' | 'task' | 'region';
   index: number;
+}
+
+/** One colour per task or region name (a string index), stable across traces. */
+export function nameColour(model: TraceModel, name: number, dark: boolean): string {
+  const h = fnv1a(name < 0 ? '' : model.strings[name]);
+  return `hsl(${h % 360} ${35 + ((h >>> 9) % 20)}% ${dark ? 38 : 70}%)`;
 }
 
 export interface DrawInput {
@@ -101,6 +108,11 @@ export interface DrawInput {
   selection?: Selection;
   /** Per goroutine: 1 when it matches the search; undefined when no search is active. */
   matches?: Uint8Array;
+  annotations: AnnotationLanes;
+  /** Colour per string index of task and region names. */
+  nameColours: Map<number, string>;
+  /** The selected time range, shaded over the plot. */
+  range?: { start: number; end: number };
 }
 
 export interface DrawStats {
@@ -124,6 +136,8 @@ function drawSpans(
   h: number,
   colour: (i: number) => string | undefined,
   stats: DrawStats,
+  /** Text drawn inside spans wide enough to read it. */
+  label?: (i: number) => string,
 ): void {
   const { ctx, view, width } = input;
   const plot = width - LABEL_WIDTH;
@@ -140,6 +154,14 @@ function drawSpans(
         ctx.fillStyle = fill;
         ctx.fillRect(left, y, Math.min(x1, width) - left, h);
         stats.rects++;
+        const room = Math.min(x1, width) - left - 6;
+        if (label && room >= 24) {
+          const text = label(i);
+          // Cut to what fits, at about 6.5 px a character, rather than measuring every span's text.
+          const fits = Math.floor(room / 6.5);
+          ctx.fillStyle = input.theme.foreground;
+          ctx.fillText(text.length > fits ? text.slice(0, Math.max(1, fits - 1)) + '…' : text, left + 3, y + h / 2);
+        }
       }
       stats.covered++;
       i++;
@@ -330,12 +352,33 @@ export function drawTimeline(input: DrawInput): DrawStats {
         drawSpans(input, lane.start, lane.end, 0, rows.length, top, h, (i) => colour(rows[i]), stats);
         break;
       }
+      case 'task':
+      case 'region': {
+        const level = (row.kind === 'task' ? input.annotations.tasks : input.annotations.regions)[row.level];
+        const names = row.kind === 'task' ? model.tasks.name : model.regions.name;
+        const { items } = level;
+        drawSpans(
+          input,
+          level.start,
+          level.end,
+          0,
+          items.length,
+          top,
+          h,
+          (i) => input.nameColours.get(names[items[i]]),
+          stats,
+          (i) => (names[items[i]] < 0 ? '' : model.strings[names[items[i]]]),
+        );
+        break;
+      }
       case 'group':
+      case 'annotations':
         ctx.fillStyle = theme.grid;
         ctx.fillRect(0, y + row.height - 1, width, 1);
         break;
     }
   }
+  drawRange(input);
   drawSelection(input);
   ctx.restore();
 
@@ -385,6 +428,23 @@ function visibleRows(rows: Row[], scrollY: number, height: number): Row[] {
   return rows.slice(lo, end);
 }
 
+function drawRange(input: DrawInput): void {
+  const { ctx, view, width, height, range, theme } = input;
+  if (!range) return;
+  const scale = (width - LABEL_WIDTH) / view.span;
+  const x0 = Math.max(LABEL_WIDTH, LABEL_WIDTH + (range.start - view.start) * scale);
+  const x1 = Math.min(width, LABEL_WIDTH + (range.end - view.start) * scale);
+  if (x1 < x0) return;
+  ctx.save();
+  ctx.globalAlpha = 0.18;
+  ctx.fillStyle = theme.selection;
+  ctx.fillRect(x0, AXIS_HEIGHT, Math.max(1, x1 - x0), height - AXIS_HEIGHT);
+  ctx.globalAlpha = 1;
+  ctx.fillRect(x0, AXIS_HEIGHT, 1, height - AXIS_HEIGHT);
+  ctx.fillRect(x1 - 1, AXIS_HEIGHT, 1, height - AXIS_HEIGHT);
+  ctx.restore();
+}
+
 function drawSelection(input: DrawInput): void {
   const { ctx, model, view, scrollY, selection, width, theme } = input;
   if (!selection) return;
@@ -392,7 +452,12 @@ function drawSelection(input: DrawInput): void {
   let start: number;
   let end: number;
   let row: Row | undefined;
-  if (selection.kind === 'span') {
+  if (selection.kind === 'task' || selection.kind === 'region') {
+    ({ start, end } = annotationExtent(model, selection.kind, selection.index));
+    const levels = selection.kind === 'task' ? input.annotations.taskLevel : input.annotations.regionLevel;
+    const level = levels[selection.index];
+    row = input.rows.find((r) => r.kind === selection.kind && r.level === level);
+  } else if (selection.kind === 'span') {
     start = model.procs.spanStart[selection.index];
     end = model.procs.spanEnd[selection.index];
     const p = procOfSpan(model, selection.index);

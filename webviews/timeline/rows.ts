@@ -1,13 +1,18 @@
 // The timeline's rows, top to bottom: GC and STW, heap, goroutine and thread
-// counts, one lane per P, then goroutines grouped by start function (a group
-// is one header row until expanded). Groups are ordered by running time so
+// counts, one lane per P, user tasks and regions (a row per packing level),
+// then goroutines grouped by start function (a group is one header row until
+// expanded). Groups are ordered by running time so
 // the busiest code comes first.
 
 import { startFunctionName, type TraceModel } from '../../src/core/trace/model';
+import type { AnnotationLanes } from './annotationLanes';
 
 export type Row =
   | { kind: 'gc' | 'heap' | 'goroutines' | 'threads'; y: number; height: number; label: string }
   | { kind: 'proc'; y: number; height: number; label: string; proc: number }
+  | { kind: 'task' | 'region'; y: number; height: number; label: string; level: number }
+  /** The header of the task or region lanes; clicking it folds them. */
+  | { kind: 'annotations'; y: number; height: number; label: string; of: 'task' | 'region' }
   | { kind: 'group'; y: number; height: number; label: string; group: number }
   | { kind: 'goroutine'; y: number; height: number; label: string; goroutine: number };
 
@@ -39,7 +44,7 @@ export function goroutineGroups(model: TraceModel): GoroutineGroup[] {
   return groups;
 }
 
-export const ROW_HEIGHTS = { gc: 18, heap: 44, goroutines: 32, threads: 26, proc: 20, group: 20, goroutine: 16 };
+export const ROW_HEIGHTS = { gc: 18, heap: 44, goroutines: 32, threads: 26, proc: 20, annotation: 16, group: 20, goroutine: 16 };
 
 export interface Layout {
   rows: Row[];
@@ -50,7 +55,15 @@ export interface Layout {
   goroutineRows: Map<number, Row>;
 }
 
-export function layoutRows(model: TraceModel, groups: GoroutineGroup[]): Layout {
+/** Task and region lanes start folded beyond this many levels (a busy server has thousands at once). */
+export const UNFOLDED_LEVELS = 8;
+
+export function layoutRows(
+  model: TraceModel,
+  groups: GoroutineGroup[],
+  annotations: AnnotationLanes,
+  unfolded: { task: boolean; region: boolean },
+): Layout {
   const rows: Row[] = [];
   let y = 0;
   const add = (row: Unplaced<Row>): void => {
@@ -63,6 +76,13 @@ export function layoutRows(model: TraceModel, groups: GoroutineGroup[]): Layout 
   add({ kind: 'threads', height: ROW_HEIGHTS.threads, label: 'Threads' });
   const procOrder = [...model.procs.id.keys()].sort((a, b) => model.procs.id[a] - model.procs.id[b]);
   for (const p of procOrder) add({ kind: 'proc', height: ROW_HEIGHTS.proc, label: `Proc ${model.procs.id[p]}`, proc: p });
+  for (const [of, title] of [['task', 'Tasks'], ['region', 'Regions']] as const) {
+    const levels = of === 'task' ? annotations.tasks.length : annotations.regions.length;
+    if (levels === 0) continue;
+    const open = unfolded[of];
+    add({ kind: 'annotations', height: ROW_HEIGHTS.group, label: `${open ? '▾' : '▸'} ${title} (${levels} ${levels === 1 ? 'lane' : 'lanes'})`, of });
+    if (open) for (let level = 0; level < levels; level++) add({ kind: of, height: ROW_HEIGHTS.annotation, label: '', level });
+  }
   groups.forEach((group, i) => {
     const count = group.goroutines.length;
     add({
