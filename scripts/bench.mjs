@@ -10,7 +10,9 @@
 //      checked), median of N runs each, and their ratio;
 //   4. in-process throughput of each stage (inflate, decode, aggregate...),
 //      and the same bytes decoded by protobufjs for comparison;
-//   5. open → first paint of the `goperf flame` page in headless Chromium;
+//   5. the `goperf flame` page in headless Chromium: open → first paint, the
+//      p95 draw time while zooming/scrolling, and the ratio of first paint to
+//      `go tool pprof -http` answering its first /ui/flamegraph request;
 //   6. `goperf constraints eval` vs `go list -e ./...` over GOROOT/src, and
 //      the language server's didChange → publishDiagnostics latency;
 //   7. the trace timeline webview on a large real trace: open → first paint,
@@ -19,6 +21,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -256,6 +259,12 @@ function stages(core, profile) {
     ['  a new --focus regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { focus: `main\\.|x${++fresher}` } })), stackM],
     ['  a new --hide regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { hide: `runtime\\.|x${++fresher}` } })), stackM],
     ['diff (--diff-base itself) + call tree, first', timeFresh(n, fresh, (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } })), stackM],
+    // "After load": the source was decoded and drawn (its own call tree built) before the base is chosen.
+    [
+      '  first, both profiles loaded and drawn before',
+      timeFresh(n, () => { const p = fresh(); core.aggregate(p); return p; }, (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } })),
+      stackM,
+    ],
     ['  again: another sample type of that diff', timeRuns(n, () => core.viewProfile(decoded, ++fresher % 2, { base: { profile: decoded, mode: 'diff_base' } })), stackM],
   ];
   const agg = core.aggregate(decoded);
@@ -274,35 +283,67 @@ function stages(core, profile) {
   };
 }
 
-// ---- 5. open → first paint in Chromium ----------------------------------------
+// ---- 5. the flame graph in Chromium, and go tool pprof -http ---------------------
 
-/** Wall time from navigating to the `goperf flame` page until the flame graph is drawn. */
-async function measureFirstPaint(profile) {
-  const page = join(cacheDir, 'bench', 'large-flame.html');
-  execFileSync(process.execPath, [cli, 'flame', profile, '-o', page], { stdio: 'ignore' });
-  const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+/**
+ * test/webview/measure.ts on the `goperf flame` page of the profile: open →
+ * first paint (median of a few fresh pages), then the draw time of each frame
+ * while zooming and scrolling the call tree with real input.
+ */
+function measureFlame(profile) {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'test', 'webview', 'measure.ts'), profile, '--runs', String(Math.min(runs, 3))],
+    { cwd: root, encoding: 'utf8', timeout: 30 * 60_000 },
+  );
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+/**
+ * `go tool pprof -http` from its start until its first /ui/flamegraph answer
+ * has been read in full: what its user waits for before a flame graph can
+ * appear (their browser still has to draw it; not counted).
+ */
+async function pprofHttpFirstFlameGraph(profile) {
+  // pprof prints the address it was given, so the port is chosen here (":0" would print as is).
+  const port = await new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
   });
+  const started = performance.now();
+  const proc = spawn('go', ['tool', 'pprof', '-no_browser', `-http=127.0.0.1:${port}`, profile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (chunk) => (stderr += chunk));
   try {
-    const times = [];
-    for (let i = 0; i < Math.min(runs, 3); i++) {
-      const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const started = performance.now();
-      await tab.goto(`file://${page}`);
-      await tab.waitForFunction(() => ['rendered', 'error'].includes(document.body.dataset.state ?? ''), null, {
-        timeout: 300_000,
-      });
-      times.push(performance.now() - started);
-      const state = await tab.evaluate(() => document.body.dataset.state);
-      if (state !== 'rendered') throw new Error(`the flame page ended in state ${state}`);
-      await tab.close();
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`go tool pprof -http exited (${proc.exitCode}) before answering: ${stderr}`);
+      if (performance.now() - started > 300_000) throw new Error('go tool pprof -http did not answer within 5 minutes');
+      let response;
+      try {
+        response = await fetch(`http://127.0.0.1:${port}/ui/flamegraph`);
+      } catch {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      const body = await response.text();
+      if (!response.ok || body.length === 0) throw new Error(`go tool pprof -http answered /ui/flamegraph with ${response.status}`);
+      return performance.now() - started;
     }
-    return median(times);
   } finally {
-    await browser.close();
+    proc.kill();
   }
+}
+
+async function comparePprofHttp(profile) {
+  const n = Math.min(runs, 3);
+  log(`timing go tool pprof -http up to its first /ui/flamegraph answer, ${n} runs ...`);
+  const times = [];
+  for (let i = 0; i < n; i++) times.push(await pprofHttpFirstFlameGraph(profile));
+  return median(times);
 }
 
 // ---- report ----------------------------------------------------------------------
@@ -324,7 +365,8 @@ if (section('pprof')) {
   const core = await loadCore();
   const { rows: stageRows, info } = stages(core, profile);
   const top = compareTop(profile);
-  const paint = withBrowser ? await measureFirstPaint(profile) : undefined;
+  const flame = withBrowser ? measureFlame(profile) : undefined;
+  const pprofHttp = withBrowser ? await comparePprofHttp(profile) : undefined;
 
   console.log(`\nLarge profile: ${profile}`);
   console.log(
@@ -347,9 +389,21 @@ if (section('pprof')) {
       ...stageRows.map(([name, t, rate]) => [name, ms(t), rate(t)]),
     ]),
   );
-  if (paint !== undefined) {
+  if (flame !== undefined) {
     console.log('');
-    console.log(table([['flame page in Chromium', 'median'], ['open -> first paint', ms(paint)]]));
+    console.log(
+      table([
+        [`flame page in Chromium (call tree of ${flame.firstPaint.nodeCount} nodes)`, 'time'],
+        [`open -> first paint (median of ${flame.paints.length})`, ms(flame.firstPaintMillis)],
+        [`  of which decoding (in the ${flame.firstPaint.decodedIn})`, ms(flame.firstPaint.decodeMillis)],
+        ['  of which the call tree', ms(flame.firstPaint.aggregateMillis)],
+        ['go tool pprof -http: start -> first /ui/flamegraph answer', ms(pprofHttp)],
+        ['ratio first paint / pprof -http (target <= 0.33)', (flame.firstPaintMillis / pprofHttp).toFixed(2)],
+        [`draw while zooming/scrolling, p50 (${flame.draws.frames} frames)`, `${flame.draws.drawP50.toFixed(1)} ms`],
+        ['draw while zooming/scrolling, p95 (target < 16 ms)', `${flame.draws.drawP95.toFixed(1)} ms`],
+        ['draw while zooming/scrolling, max', `${flame.draws.drawMax.toFixed(1)} ms`],
+      ]),
+    );
   }
   if (!top.same) process.exitCode = 1;
 }
