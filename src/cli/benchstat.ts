@@ -4,6 +4,7 @@
 
 import { promises as fs } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { superscript } from '../core/bench/comparison';
 import { formatGoFixed, formatGoFloat } from '../core/goFormat';
 import { formatSyntaxError, isBinaryUnit, readBenchfmt, type BenchfmtFile } from '../core/bench/benchfmt';
 import { commonScale, formatScaled } from '../core/bench/scale';
@@ -270,8 +271,6 @@ export function renderText(tables: readonly BenchTable[]): string {
 }
 
 
-const superscriptDigits = '⁰¹²³⁴⁵⁶⁷⁸⁹';
-const superscript = (n: number) => [...String(n)].map((d) => superscriptDigits[Number(d)]).join('');
 
 type Align = 'left' | 'center' | 'right';
 

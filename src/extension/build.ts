@@ -91,14 +91,26 @@ export class BuildController implements vscode.Disposable {
     let preset: BuildPreset | undefined;
     if (presets.length > 0) {
       type Item = vscode.QuickPickItem & { preset?: BuildPreset };
-      const items: Item[] = [
-        ...presets.map((p) => ({ label: p.name, description: presetSummary(p), detail: p.output ? `→ ${p.output}` : undefined, preset: p })),
-        { label: '', kind: vscode.QuickPickItemKind.Separator },
-        { label: '$(add) New build…', description: 'choose packages, flags and output' },
-      ];
-      const picked = await vscode.window.showQuickPick(items, { title: 'goperf: Build', placeHolder: 'A preset from goperf.build.presets, or a new build' });
-      if (!picked) return;
-      preset = picked.preset;
+      for (;;) {
+        const target = await this.currentTarget();
+        if (!target) return;
+        const quickPick = vscode.window.createQuickPick<Item>();
+        quickPick.title = `goperf: Build for ${describeTarget(target)}`;
+        quickPick.placeholder = 'A preset from goperf.build.presets, or a new build';
+        quickPick.items = [
+          ...presets.map((p) => ({ label: p.name, description: presetSummary(p), detail: p.output ? `→ ${p.output}` : undefined, preset: p })),
+          { label: '', kind: vscode.QuickPickItemKind.Separator },
+          { label: '$(add) New build…', description: 'choose packages, flags and output' },
+        ];
+        const step = await showStep(quickPick, target);
+        if (step?.changeTarget) {
+          await this.changeTarget();
+          continue;
+        }
+        if (!step?.items.length) return;
+        preset = step.items[0].preset;
+        break;
+      }
     }
     preset ??= await this.pickNewBuild(folder);
     if (!preset) return;
@@ -143,6 +155,8 @@ export class BuildController implements vscode.Disposable {
 
   /** goperf: Compare Build Sizes… — the latest size of every preset's binaries; one opens its largest packages and symbols. */
   async compareSizes(): Promise<void> {
+    // go tool nm runs the go command in the folder (a go.mod can name another toolchain to fetch and run).
+    if (await refuseUntrustedBuild()) return;
     const folder = moduleFolder();
     const history = this.state.get<Record<string, SizeRecord[]>>(sizesKey, {});
     type Item = vscode.QuickPickItem & { path: string; bytes: number };
@@ -323,20 +337,53 @@ export class BuildController implements vscode.Disposable {
     void vscode.window.showErrorMessage(`goperf: the build could not start: ${message}`);
   }
 
-  /** The New build steps: packages, flags (with -X, extras), output. */
-  private async pickNewBuild(folder: vscode.WorkspaceFolder): Promise<BuildPreset | undefined> {
-    const cwd = folder.uri.fsPath;
-    let target: TargetSpec;
+  /** The workspace's build target, or undefined after saying why it could not be read (no go, say). */
+  private async currentTarget(): Promise<TargetSpec | undefined> {
     try {
-      target = await this.target.get();
+      return await this.target.get();
     } catch (error) {
       this.fail(error);
       return undefined;
     }
-    const packages = await this.pickPackages(cwd, target);
-    if (!packages) return undefined;
-    const flags = await this.pickFlags(target);
-    if (!flags) return undefined;
+  }
+
+  /** The shared target picker (goperf.selectTarget); the build steps continue with whatever it leaves. */
+  private async changeTarget(): Promise<void> {
+    await vscode.commands.executeCommand('goperf.selectTarget');
+  }
+
+  /** The New build steps: packages, flags (with -X, extras), output; each step can change the shared target first. */
+  private async pickNewBuild(folder: vscode.WorkspaceFolder): Promise<BuildPreset | undefined> {
+    const cwd = folder.uri.fsPath;
+    let packages: { patterns: string[]; mainNames: string[] } | undefined;
+    let keptPackages: readonly string[] | undefined;
+    let keptFlags: readonly string[] | undefined;
+    for (;;) {
+      const target = await this.currentTarget();
+      if (!target) return undefined;
+      if (!packages) {
+        const step = await this.pickPackages(cwd, target, keptPackages);
+        if (step === undefined) return undefined;
+        if ('changeTarget' in step) {
+          keptPackages = step.changeTarget;
+          await this.changeTarget();
+          continue;
+        }
+        packages = step;
+      }
+      const step = await this.pickFlags(target, keptFlags);
+      if (step === undefined) return undefined;
+      if ('changeTarget' in step) {
+        keptFlags = step.changeTarget;
+        await this.changeTarget();
+        continue;
+      }
+      return this.pickOutput(packages, step.flags);
+    }
+  }
+
+  /** The last step: where the binary goes; then the choices are checked as a preset. */
+  private async pickOutput(packages: { patterns: string[]; mainNames: string[] }, flags: Record<string, unknown>): Promise<BuildPreset | undefined> {
     const raw: Record<string, unknown> = { name: customName, packages: packages.patterns, ...flags };
     const output = await vscode.window.showInputBox({
       title: 'goperf: Build (3/3): output',
@@ -353,54 +400,63 @@ export class BuildController implements vscode.Disposable {
     return check.preset;
   }
 
-  private async pickPackages(cwd: string, target: TargetSpec): Promise<{ patterns: string[]; mainNames: string[] } | undefined> {
+  /** The packages step; `keep` re-selects patterns picked before the target changed. */
+  private async pickPackages(
+    cwd: string,
+    target: TargetSpec,
+    keep: readonly string[] | undefined,
+  ): Promise<{ patterns: string[]; mainNames: string[] } | { changeTarget: string[] } | undefined> {
     type Item = vscode.QuickPickItem & { pattern: string; mainName?: string };
     const quickPick = vscode.window.createQuickPick<Item>();
     quickPick.title = `goperf: Build (1/3): packages for ${describeTarget(target)}`;
     quickPick.placeholder = 'Packages to build (go list ./...)';
     quickPick.canSelectMany = true;
-    quickPick.busy = true;
-    const accepted = new Promise<readonly Item[] | undefined>((resolve) => {
-      quickPick.onDidAccept(() => resolve(quickPick.selectedItems));
-      quickPick.onDidHide(() => resolve(undefined));
-    });
-    quickPick.show();
+    let step: { items: readonly Item[]; changeTarget: boolean } | undefined;
     try {
-      const listed = await listPackages(goPath(vscode.Uri.file(cwd)), cwd, targetEnv(target));
-      const activeDir = vscode.window.activeTextEditor ? dirname(vscode.window.activeTextEditor.document.uri.fsPath) : undefined;
-      const items: Item[] = [
-        { label: './...', description: 'every package of the module', pattern: './...' },
-        ...listed
-          .sort((a, b) => Number(b.isMain) - Number(a.isMain) || a.importPath.localeCompare(b.importPath))
-          .map((p) => {
-            const rel = relative(cwd, p.dir);
-            const pattern = rel === '' ? '.' : `./${rel.split(sep).join('/')}`;
-            return {
-              label: pattern,
-              description: p.importPath,
-              detail: p.isMain ? '$(run) main package' : undefined,
-              pattern,
-              ...(p.isMain ? { mainName: basename(p.importPath) } : {}),
-            };
-          }),
-      ];
-      quickPick.items = items;
-      const preferred = items.find((i) => activeDir && i.pattern !== './...' && activeDir === (i.pattern === '.' ? cwd : `${cwd}${sep}${i.pattern.slice(2)}`)) ?? items.find((i) => i.mainName);
-      quickPick.selectedItems = preferred ? [preferred] : [];
+      step = await showStep(quickPick, target, async () => {
+        // The target's GOOS/GOARCH/tags decide which packages exist.
+        const listed = await listPackages(goPath(vscode.Uri.file(cwd)), cwd, targetEnv(target));
+        const activeDir = vscode.window.activeTextEditor ? dirname(vscode.window.activeTextEditor.document.uri.fsPath) : undefined;
+        const items: Item[] = [
+          { label: './...', description: 'every package of the module', pattern: './...' },
+          ...listed
+            .sort((a, b) => Number(b.isMain) - Number(a.isMain) || a.importPath.localeCompare(b.importPath))
+            .map((p) => {
+              const rel = relative(cwd, p.dir);
+              const pattern = rel === '' ? '.' : `./${rel.split(sep).join('/')}`;
+              return {
+                label: pattern,
+                description: p.importPath,
+                detail: p.isMain ? '$(run) main package' : undefined,
+                pattern,
+                ...(p.isMain ? { mainName: basename(p.importPath) } : {}),
+              };
+            }),
+        ];
+        quickPick.items = items;
+        if (keep) {
+          quickPick.selectedItems = items.filter((i) => keep.includes(i.pattern));
+          return;
+        }
+        const preferred =
+          items.find((i) => activeDir && i.pattern !== './...' && activeDir === (i.pattern === '.' ? cwd : `${cwd}${sep}${i.pattern.slice(2)}`)) ??
+          items.find((i) => i.mainName);
+        quickPick.selectedItems = preferred ? [preferred] : [];
+      });
     } catch (error) {
-      quickPick.dispose();
       this.fail(error);
       return undefined;
-    } finally {
-      quickPick.busy = false;
     }
-    const picked = await accepted;
-    quickPick.dispose();
-    if (!picked?.length) return undefined;
-    return { patterns: picked.map((i) => i.pattern), mainNames: picked.flatMap((i) => (i.mainName ? [i.mainName] : [])) };
+    if (step?.changeTarget) return { changeTarget: step.items.map((i) => i.pattern) };
+    if (!step?.items.length) return undefined;
+    return { patterns: step.items.map((i) => i.pattern), mainNames: step.items.flatMap((i) => (i.mainName ? [i.mainName] : [])) };
   }
 
-  private async pickFlags(target: TargetSpec): Promise<Record<string, unknown> | undefined> {
+  /** The flags step; `keep` re-selects labels picked before the target changed. Refuses flags the target does not support. */
+  private async pickFlags(
+    target: TargetSpec,
+    keep: readonly string[] | undefined,
+  ): Promise<{ flags: Record<string, unknown> } | { changeTarget: string[] } | undefined> {
     type Item = vscode.QuickPickItem & { flag?: string; strip?: true; stamp?: true; gcflags?: readonly string[]; extras?: true };
     const unsupported = (flag: string) => checkFlagsForTarget([flag], target).find((e) => e.includes('not supported') || e.includes('needs cgo'));
     const items: Item[] = [
@@ -415,14 +471,20 @@ export class BuildController implements vscode.Disposable {
       { label: '', kind: vscode.QuickPickItemKind.Separator },
       { label: 'Other flags…', description: 'type more go build flags', extras: true },
     ];
-    const picked = await vscode.window.showQuickPick(items, {
-      title: `goperf: Build (2/3): flags for ${describeTarget(target)}`,
-      placeHolder: 'Select flags; Enter to accept (none is fine)',
-      canPickMany: true,
+    const quickPick = vscode.window.createQuickPick<Item>();
+    quickPick.title = `goperf: Build (2/3): flags for ${describeTarget(target)}`;
+    quickPick.placeholder = 'Select flags; Enter to accept (none is fine)';
+    quickPick.canSelectMany = true;
+    const step = await showStep(quickPick, target, () => {
+      quickPick.items = items;
+      if (keep) quickPick.selectedItems = items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator && keep.includes(i.label));
     });
-    if (!picked) return undefined;
+    if (step?.changeTarget) return { changeTarget: step.items.map((i) => i.label) };
+    if (!step) return undefined;
+    const picked = step.items;
     const flags = picked.flatMap((i) => (i.flag ? [i.flag] : []));
-    const refused = checkFlagsForTarget(flags, target);
+    // With the port list the refusal can say where the sanitizer does run.
+    const refused = checkFlagsForTarget(flags, target, await this.target.ports().catch(() => undefined));
     if (refused.length) {
       void vscode.window.showErrorMessage(`goperf: ${refused.join('; ')}`);
       return undefined;
@@ -457,7 +519,41 @@ export class BuildController implements vscode.Disposable {
       if (typed === undefined) return undefined;
       flags.push(...splitToolArgs(typed));
     }
-    return { flags, ldflags, ldflagsX, gcflags };
+    return { flags: { flags, ldflags, ldflagsX, gcflags } };
+  }
+}
+
+/**
+ * Shows one step of goperf: Build… with a button that changes the shared
+ * build target. Resolves the accepted items, the items selected when the
+ * button was pressed (`changeTarget`), or undefined when dismissed; `load`
+ * fills the list while the step shows as busy.
+ */
+async function showStep<T extends vscode.QuickPickItem>(
+  quickPick: vscode.QuickPick<T>,
+  target: TargetSpec,
+  load: () => Promise<void> | void = () => undefined,
+): Promise<{ items: readonly T[]; changeTarget: boolean } | undefined> {
+  quickPick.buttons = [{ iconPath: new vscode.ThemeIcon('target'), tooltip: `Change the build target (${describeTarget(target)})` }];
+  // A step in a series: looking elsewhere (or focus moving as the target changes) must not end the build.
+  quickPick.ignoreFocusOut = true;
+  // Listening before the list arrives: Escape or the button while loading end the step too.
+  const result = new Promise<{ items: readonly T[]; changeTarget: boolean } | undefined>((resolve) => {
+    quickPick.onDidTriggerButton(() => {
+      resolve({ items: quickPick.selectedItems, changeTarget: true });
+      quickPick.hide();
+    });
+    quickPick.onDidAccept(() => resolve({ items: quickPick.selectedItems, changeTarget: false }));
+    quickPick.onDidHide(() => resolve(undefined));
+  });
+  quickPick.busy = true;
+  quickPick.show();
+  try {
+    await load();
+    quickPick.busy = false;
+    return await result;
+  } finally {
+    quickPick.dispose();
   }
 }
 

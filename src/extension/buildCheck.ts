@@ -3,7 +3,7 @@
 // target in the "goperf Build Check" view with its errors below it, and the
 // errors in Problems with the target in their source.
 import * as vscode from 'vscode';
-import { checkTargets, defaultConcurrency, describeCheck, type CheckMode, type TargetCheck } from '../core/go/buildCheck';
+import { checkProblemsByFile, checkTargets, defaultConcurrency, describeCheck, type CheckMode, type TargetCheck } from '../core/go/buildCheck';
 import { describeTarget, type GoPort, type TargetSpec } from '../core/go/target';
 import type { GoDiagnostic } from '../core/go/build';
 import { moduleFolder } from './buildSettings';
@@ -22,6 +22,8 @@ export class BuildCheck implements vscode.TreeDataProvider<Row>, vscode.Disposab
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('goperf-check');
   private rows: { target: TargetSpec; result?: TargetCheck }[] = [];
   private abort: AbortController | undefined;
+  /** Part of each target row's id, so every check shows its failed targets expanded afresh. */
+  private checkNumber = 0;
 
   constructor(
     private readonly state: vscode.Memento,
@@ -53,6 +55,9 @@ export class BuildCheck implements vscode.TreeDataProvider<Row>, vscode.Disposab
       describeTarget(row.target),
       result?.diagnostics.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
     );
+    // The tree keeps an item's first collapsible state (None while checking): a new id when the result
+    // arrives makes it a new item, shown expanded.
+    item.id = `${this.checkNumber}/${describeTarget(row.target)}/${result?.outcome ?? 'checking'}`;
     if (!result) {
       item.description = 'checking…';
       item.iconPath = new vscode.ThemeIcon('loading~spin');
@@ -107,6 +112,7 @@ export class BuildCheck implements vscode.TreeDataProvider<Row>, vscode.Disposab
 
     const abort = new AbortController();
     this.abort = abort;
+    this.checkNumber++;
     this.rows = targets.map((target) => ({ target }));
     this.diagnostics.clear();
     this.changed.fire(undefined);
@@ -136,11 +142,12 @@ export class BuildCheck implements vscode.TreeDataProvider<Row>, vscode.Disposab
               const row = this.rows.find((r) => r.target === result.target);
               if (row) row.result = result;
               this.changed.fire(undefined);
+              // Each target's errors reach Problems as it finishes, not after the slowest.
+              this.setProblems(mode.mode);
             },
           });
         },
       );
-      this.setProblems(results);
       const failed = results.filter((r) => r.outcome === 'failed');
       const summary = failed.length ? `fails for ${failed.map((r) => describeTarget(r.target)).join(', ')}` : `builds for all ${results.length} targets`;
       if (!abort.signal.aborted) void vscode.window.showInformationMessage(`goperf: ${mode.label} ${summary}.`);
@@ -151,19 +158,19 @@ export class BuildCheck implements vscode.TreeDataProvider<Row>, vscode.Disposab
     }
   }
 
-  private setProblems(results: readonly TargetCheck[]): void {
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const result of results) {
-      for (const d of result.diagnostics) {
-        const at = new vscode.Position(Math.max(0, d.line - 1), Math.max(0, (d.column ?? 1) - 1));
-        const diagnostic = new vscode.Diagnostic(new vscode.Range(at, at), d.message, vscode.DiagnosticSeverity.Error);
-        diagnostic.source = `${result.target.goos}/${result.target.goarch}`;
-        const list = byFile.get(d.file) ?? [];
-        list.push(diagnostic);
-        byFile.set(d.file, list);
-      }
+  private setProblems(mode: CheckMode): void {
+    this.diagnostics.clear();
+    for (const [file, problems] of checkProblemsByFile(this.rows.map((r) => r.result), mode)) {
+      this.diagnostics.set(
+        vscode.Uri.file(file),
+        problems.map((p) => {
+          const at = new vscode.Position(Math.max(0, p.line - 1), Math.max(0, (p.column ?? 1) - 1));
+          const diagnostic = new vscode.Diagnostic(new vscode.Range(at, at), p.message, vscode.DiagnosticSeverity.Error);
+          diagnostic.source = p.source;
+          return diagnostic;
+        }),
+      );
     }
-    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
   }
 
   private async pickTargets(workspaceTarget: TargetSpec, ports: readonly GoPort[]): Promise<TargetSpec[] | undefined> {

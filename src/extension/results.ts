@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { compareRunPair, type RunComparison } from '../core/bench/comparison';
 import { belongsTo } from '../core/bench/lens';
 import {
   closeInterrupted,
@@ -45,9 +46,9 @@ function runId(now: Date): string {
   return `${now.toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
 }
 
-/** `27 Nov 20:14 · abc1234* · go1.26` for pickers. */
+/** `27 Nov 20:14:05 · abc1234* · go1.26` for pickers (seconds tell apart runs started one after the other). */
 export function describeRun(run: RunRecord): string {
-  const when = new Date(run.startedAt).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  const when = new Date(run.startedAt).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const commit = run.git ? ` · ${run.git.commit.slice(0, 7)}${run.git.dirty ? '*' : ''}` : '';
   const source = run.importedFrom ? ` · imported from ${run.importedFrom}` : '';
   return `${when}${commit}${run.goVersion ? ` · ${run.goVersion}` : ''}${source}`;
@@ -214,11 +215,7 @@ export class BenchResults implements vscode.Disposable {
     await this.setBaseline(packageDir, benchmark, picked.run?.id);
   }
 
-  /**
-   * goperf.openComparedProfiles: the latest run's CPU (else memory) profile
-   * as a differential flame graph against the baseline's. Normalised, because
-   * the two runs need not have run the same number of iterations.
-   */
+  /** goperf.openComparedProfiles: the latest run's CPU (else memory) profile as a differential flame graph against the baseline's. */
   async openComparedProfiles(uri: vscode.Uri, benchmark: string): Promise<void> {
     const { latest, baseline } = await this.history(dirname(uri.fsPath), benchmark);
     const kind = ['cpu', 'mem'].find((k) => latest?.profiles.some((p) => p.kind === k) && baseline?.profiles.some((p) => p.kind === k));
@@ -226,8 +223,65 @@ export class BenchResults implements vscode.Disposable {
       void vscode.window.showInformationMessage(`goperf: the baseline and the latest run of ${benchmark} need a CPU or memory profile each; profile both runs.`);
       return;
     }
-    const profileOf = (run: RunRecord) => vscode.Uri.file(run.profiles.find((p) => p.kind === kind)!.path);
-    await vscode.commands.executeCommand('goperf.compareProfiles', profileOf(latest), profileOf(baseline), 'diff_base', true);
+    await this.openRunProfiles(baseline.id, latest.id, kind);
+  }
+
+  /** Two recorded runs compared as benchstat compares their exports, with labels for their columns. */
+  async comparison(oldRunId: string, newRunId: string): Promise<{ comparison: RunComparison; labels: [string, string] }> {
+    const store = await this.store();
+    const [oldRun, newRun] = [oldRunId, newRunId].map((id) => store.get(id));
+    if (!oldRun || !newRun) throw new Error('one of the runs to compare is no longer in the benchmark history');
+    if (oldRun.id === newRun.id) throw new Error('pick two different runs to compare');
+    return { comparison: compareRunPair(oldRun, newRun), labels: [describeRun(oldRun), describeRun(newRun)] };
+  }
+
+  /** goperf.compareRuns from the palette: the old run, then the new one. */
+  async pickRunPair(): Promise<{ oldRunId: string; newRunId: string } | undefined> {
+    const runs = (await this.store()).runs().filter((run) => run.results.length > 0).reverse();
+    if (runs.length < 2) {
+      void vscode.window.showInformationMessage(
+        `goperf: comparing needs two runs with results; the history has ${runs.length}. Run a benchmark, or import results (goperf: Import Benchmark Results…).`,
+      );
+      return undefined;
+    }
+    const baselines = await this.baselineRunIds();
+    const items = (candidates: RunRecord[]) =>
+      candidates.map((run) => ({
+        label: `${baselines.includes(run.id) ? '$(pinned) ' : ''}${describeRun(run)}`,
+        description: [...new Set(run.results.map((result) => result.name.replace(/^Benchmark/, '')))].join(', '),
+        detail: `${run.status}${run.message ? ` (${run.message})` : ''} · ${run.results.length} result lines`,
+        run,
+      }));
+    const older = await vscode.window.showQuickPick(items(runs), { title: 'Compare Two Benchmark Runs (1/2)', placeHolder: 'The old run: the base of the comparison', matchOnDescription: true });
+    if (!older) return undefined;
+    const newer = await vscode.window.showQuickPick(items(runs.filter((run) => run !== older.run)), {
+      title: 'Compare Two Benchmark Runs (2/2)',
+      placeHolder: `The new run, compared with ${describeRun(older.run)}`,
+      matchOnDescription: true,
+    });
+    return newer && { oldRunId: older.run.id, newRunId: newer.run.id };
+  }
+
+  /**
+   * The new run's profile of this kind as a differential flame graph against
+   * the old run's, normalised because the runs need not have run the same
+   * number of iterations.
+   */
+  async openRunProfiles(oldRunId: string, newRunId: string, kind: string): Promise<void> {
+    const store = await this.store();
+    const profileOf = (id: string) => store.get(id)?.profiles.find((profile) => profile.kind === kind)?.path;
+    const [oldProfile, newProfile] = [profileOf(oldRunId), profileOf(newRunId)];
+    if (!oldProfile || !newProfile) {
+      void vscode.window.showInformationMessage(`goperf: both runs need a ${kind} profile for a differential flame graph; profile both runs.`);
+      return;
+    }
+    for (const path of [oldProfile, newProfile]) {
+      if (!(await fs.stat(path).then((stat) => stat.isFile(), () => false))) {
+        void vscode.window.showErrorMessage(`goperf: the ${kind} profile ${path} recorded with the run no longer exists.`);
+        return;
+      }
+    }
+    await vscode.commands.executeCommand('goperf.compareProfiles', vscode.Uri.file(newProfile), vscode.Uri.file(oldProfile), 'diff_base', true);
   }
 
   /** goperf.exportResults: chosen runs as benchfmt text. */
@@ -313,6 +367,13 @@ export function registerResults(context: vscode.ExtensionContext, log: vscode.Lo
     results,
     panel,
     vscode.commands.registerCommand('goperf.showResults', () => panel.show()),
+    vscode.commands.registerCommand(
+      'goperf.compareRuns',
+      failSafe(async () => {
+        const pair = await results.pickRunPair();
+        if (pair) panel.showComparison(pair.oldRunId, pair.newRunId);
+      }),
+    ),
     vscode.commands.registerCommand('goperf.markBaseline', (uri?: vscode.Uri, name?: string) => failSafe(() => results.markBaseline(uri, name))()),
     vscode.commands.registerCommand('goperf.openComparedProfiles', (uri: vscode.Uri, name: string) => failSafe(() => results.openComparedProfiles(uri, name))()),
     vscode.commands.registerCommand('goperf.exportResults', failSafe(() => results.exportResults())),

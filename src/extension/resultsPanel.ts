@@ -1,5 +1,6 @@
 // The results panel: the recorded benchmark history in a webview (table and
-// chart, webviews/results), refreshed whenever a run is recorded.
+// chart, webviews/results), refreshed whenever a run is recorded, and the
+// benchstat comparison of two runs the user picked.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { historyRows, type ResultsFromWebview, type ResultsToWebview } from '../core/bench/history';
@@ -11,6 +12,8 @@ export const resultsPanelViewType = 'goperf.results';
 export class ResultsPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private readonly subscription: vscode.Disposable;
+  /** The two runs the panel compares, kept across history refreshes. */
+  private compared: { oldRunId: string; newRunId: string } | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -18,6 +21,13 @@ export class ResultsPanel implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.subscription = results.onDidChange(() => void this.post());
+  }
+
+  /** Opens the panel on the comparison of two runs. */
+  showComparison(oldRunId: string, newRunId: string): void {
+    this.compared = { oldRunId, newRunId };
+    if (this.panel) void this.postComparison();
+    this.show();
   }
 
   show(): void {
@@ -31,9 +41,32 @@ export class ResultsPanel implements vscode.Disposable {
       localResourceRoots: [webviewRoot],
     });
     this.panel = panel;
-    panel.onDidDispose(() => (this.panel = undefined));
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.compared = undefined;
+    });
     panel.webview.onDidReceiveMessage((message: ResultsFromWebview) => {
-      if (message?.type === 'ready') void this.post();
+      switch (message?.type) {
+        case 'ready':
+          void this.post();
+          break;
+        case 'compare':
+          this.compared = { oldRunId: message.oldRunId, newRunId: message.newRunId };
+          void this.postComparison();
+          break;
+        case 'closeComparison':
+          this.compared = undefined;
+          break;
+        case 'openDiff':
+          if (this.compared) {
+            const { oldRunId, newRunId } = this.compared;
+            this.results.openRunProfiles(oldRunId, newRunId, message.kind).catch((error: Error) => {
+              this.log.error(`results panel: ${error.message}`);
+              void vscode.window.showErrorMessage(`goperf: ${error.message}`);
+            });
+          }
+          break;
+      }
     });
     panel.webview.html = renderProfilePageHtml({
       nonce: randomBytes(16).toString('base64'),
@@ -54,6 +87,18 @@ export class ResultsPanel implements vscode.Disposable {
     } catch (error) {
       this.log.error(`results panel: ${(error as Error).message}`);
     }
+    await this.postComparison();
+  }
+
+  private async postComparison(): Promise<void> {
+    if (!this.panel || !this.compared) return;
+    let message: ResultsToWebview;
+    try {
+      message = { type: 'comparison', ...(await this.results.comparison(this.compared.oldRunId, this.compared.newRunId)) };
+    } catch (error) {
+      message = { type: 'comparisonError', message: (error as Error).message };
+    }
+    await this.panel.webview.postMessage(message);
   }
 
   dispose(): void {

@@ -159,4 +159,76 @@ describe('goperf build in VS Code (code-server)', { timeout: 6 * 60_000 }, () =>
     });
     await vscode.screenshot('build-compiler-decisions');
   });
+
+  test('the multi-target check lists errors under their target, opens them on click, and names the target in Problems', { timeout: buildTimeoutMs }, async () => {
+    const quickRow = (label: string) =>
+      vscode.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${label}\\s*$`) }) }).first();
+    const input = vscode.page.locator('.quick-input-widget .quick-input-box input');
+    await vscode.clearNotifications();
+    await vscode.step('check linux/amd64 only (the host port: its packages are cached)', async () => {
+      await vscode.runCommand('goperf: Check Build for Several Targets…');
+      // The picker opens with a few common ports ticked; untick all but linux/amd64.
+      for (const port of ['windows/amd64', 'darwin/arm64']) {
+        await input.fill(port);
+        const row = quickRow(port);
+        await row.waitFor();
+        if ((await row.getAttribute('aria-checked')) === 'true') await row.click();
+        assert.equal(await row.getAttribute('aria-checked'), 'false', port);
+      }
+      await input.fill('linux/amd64');
+      assert.equal(await quickRow('linux/amd64').getAttribute('aria-checked'), 'true');
+      await input.fill('');
+      await vscode.page.keyboard.press('Enter');
+      await vscode.pickQuickItem('go build');
+    });
+    await vscode.step('the check fails for linux/amd64', () => waitForNotification(vscode, /go build fails for linux\/amd64/, buildTimeoutMs), buildTimeoutMs + 5_000);
+    await vscode.step('the view shows the error under its target; a click opens it at its line', async () => {
+      const view = vscode.page.locator('.pane', { has: vscode.page.locator('.pane-header', { hasText: /goperf Build Check/i }) });
+      await view.locator('.monaco-list-row', { hasText: /^\s*linux\/amd64/ }).first().waitFor();
+      await vscode.screenshot('build-check-view');
+      await view.locator('.monaco-list-row', { hasText: 'undefined: undefinedThing' }).first().click();
+      await vscode.page.locator('.tab.active', { hasText: 'main.go' }).waitFor();
+      // Column 2 after a tab: the status bar counts the tab as its width (Tab Size: 4).
+      await vscode.page.locator('.statusbar-item', { hasText: /^Ln 4, Col 5/ }).waitFor();
+    });
+    await vscode.step('Problems names the target as the source', async () => {
+      await vscode.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+      await vscode.page.locator('.markers-panel .monaco-list-row', { hasText: /undefined: undefinedThing\s*goperf build linux\/amd64.*\[Ln 4, Col 2\]/ }).first().waitFor();
+    });
+    await vscode.screenshot('build-check-problems');
+  });
+
+  test('the target button of Build… changes the shared target and the build goes on for it', { timeout: buildTimeoutMs }, async () => {
+    const title = vscode.page.locator('.quick-input-widget .quick-input-title');
+    await vscode.clearNotifications();
+    await vscode.step('start a new build', async () => {
+      await vscode.runCommand('goperf: Build…');
+      await vscode.pickQuickItem('New build…');
+      await title.filter({ hasText: 'goperf: Build (1/3): packages for' }).waitFor();
+    });
+    await vscode.step('the button opens the target picker; pick js/wasm', async () => {
+      await vscode.page.locator('.quick-input-widget .quick-input-titlebar .codicon-target').click();
+      await title.filter({ hasText: 'goperf: Build Target (1/2)' }).waitFor();
+      await vscode.page.locator('.quick-input-widget .quick-input-box input').fill('js/wasm');
+      await vscode.pickQuickItem('js/wasm');
+      await title.filter({ hasText: 'goperf: Build Target (2/2): tags and cgo for js/wasm' }).waitFor();
+      // The last row arrives once the workspace's tags are read.
+      await vscode.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Other tags…' }).first().waitFor();
+      await vscode.page.keyboard.press('Enter');
+    });
+    await vscode.step('the packages step comes back for js/wasm; the flags step warns about -race', async () => {
+      await title.filter({ hasText: 'goperf: Build (1/3): packages for js/wasm' }).waitFor();
+      await vscode.page.locator('.statusbar-item', { hasText: 'js/wasm' }).first().waitFor();
+      await vscode.page.keyboard.press('Enter');
+      await title.filter({ hasText: 'goperf: Build (2/3): flags for js/wasm' }).waitFor();
+      const race = vscode.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '-race' }).first();
+      assert.match(await race.innerText(), /-race is not supported on js\/wasm/);
+      await race.click();
+      await vscode.page.keyboard.press('Enter');
+    });
+    const refused = await vscode.step('-race is refused for the new target', () => waitForNotification(vscode, /-race is not supported on js\/wasm/, 10_000));
+    assert.match(refused, /race detector runs on .*linux\/amd64/);
+    await vscode.screenshot('build-target-refused');
+    await vscode.runCommand("goperf: Reset Build Target to the go Command's Default");
+  });
 });

@@ -2,15 +2,17 @@
 // Testing API ("Test: Run Test at Cursor" runs goperf's test item), mark the
 // first run as the baseline from its CodeLens, and read the comparison in
 // the CodeLens. The recorded history is then exported and given to
-// golang.org/x/perf's benchstat, whose verdict must be the one shown.
+// golang.org/x/perf's benchstat, whose verdict must be the one shown; the
+// two runs compared in the results panel must read like benchstat's table.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fsPromises, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { exportBenchfmt, nodeFileBackend, ResultsStore } from '../../src/core/bench/store';
+import { exportBenchfmt, nodeFileBackend, ResultsStore, type RunRecord } from '../../src/core/bench/store';
 import { runBenchstat } from '../fixtures/benchstat/oracle';
+import { benchstatTables } from '../unit/bench-fixtures';
 import { launchVsCode, type VsCodeSession } from './harness';
 
 const testFile = 'workload/workload_test.go';
@@ -78,6 +80,16 @@ describe('benchmarks in the Testing view, compared in the CodeLens (code-server)
     await vscode?.close();
     rmSync(scratch, { recursive: true, force: true });
   }, { timeout: 60_000 });
+
+  /** goperf: Compare Two Benchmark Runs…: the run before the newest as the old one, then the newest. */
+  const compareLatestTwoFromPalette = async () => {
+    await vscode.runCommand('goperf: Compare Two Benchmark Runs…');
+    // The picks list runs newest first.
+    await vscode.page.locator('.quick-input-widget input[placeholder^="The old run"]').waitFor();
+    await vscode.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').nth(1).click();
+    await vscode.page.locator('.quick-input-widget input[placeholder^="The new run"]').waitFor();
+    await vscode.page.keyboard.press('Enter');
+  };
 
   const runAtCursor = async () => {
     await vscode.goToLine(funcLine);
@@ -168,5 +180,111 @@ describe('benchmarks in the Testing view, compared in the CodeLens (code-server)
     });
     assert.equal(await page.locator('.chart svg circle').count(), 2);
     await vscode.screenshot('testing-results-panel');
+  });
+
+  test('compare the two runs from the palette and in the panel: benchstat\'s table', { timeout: 60_000 }, async () => {
+    const expected = benchstatTables(runBenchstat(scratch, ['base.txt', 'new.txt']).stdout);
+    assert.ok(expected.has('sec/op'), 'benchstat printed no sec/op table');
+    const page = vscode.visibleWebview();
+    const shownRows = async () => {
+      const shown: { unit: string; name: string; cells: string; notes: string[] }[] = [];
+      for (const section of await page.locator('section.comparison .unit-table').all()) {
+        const unit = (await section.getAttribute('data-unit'))!;
+        for (const row of await section.locator('tbody tr:not(.geomean)').all()) {
+          const cells = (await row.locator('td.old, td.new, td.delta, td.pn').allInnerTexts()).map((text) => text.trim()).filter((text) => text !== '');
+          const notes = (await row.locator('td.notes').getAttribute('title')) ?? '';
+          shown.push({ unit, name: (await row.getAttribute('data-name'))!, cells: cells.join(' '), notes: notes ? notes.split('\n') : [] });
+        }
+      }
+      return shown;
+    };
+    const benchstatShows = [...expected].flatMap(([unit, table]) => table.rows.map((row) => ({ unit, ...row })));
+
+    await vscode.step('goperf: Compare Two Benchmark Runs…, the first run, then the second', async () => {
+      await compareLatestTwoFromPalette();
+      await page.locator('section.comparison[data-state="shown"] .unit-table').first().waitFor();
+    });
+    assert.deepEqual(await shownRows(), benchstatShows);
+    assert.equal(await page.locator('button.diff').count(), 0, 'runs without profiles offer no diff flame graph');
+    await vscode.clearNotifications();
+    await vscode.screenshot('testing-compare-runs');
+
+    await vscode.step('close it, then compare again from the panel\'s run pickers', async () => {
+      await page.locator('section.comparison button.close').click();
+      await page.locator('section.comparison[data-state="closed"]').waitFor({ state: 'attached' });
+      // The pickers default to the newest run against the baseline: the same two runs.
+      assert.match(await page.locator('select[name="old"]').evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.text ?? ''), /\(baseline\)$/);
+      await page.locator('.toolbar.compare button').click();
+      await page.locator('section.comparison[data-state="shown"] .unit-table').first().waitFor();
+    });
+    assert.deepEqual(await shownRows(), benchstatShows);
+  });
+
+  test('regression → cause: two CPU-profiled runs compared in the panel open their differential flame graph', { timeout: 3 * 60_000 }, async () => {
+    /** Finished runs on disk that recorded a CPU profile (read as text: the extension may be appending). */
+    const profiledRuns = () =>
+      readFileSync(historyFile(vscode.userDataDir)!, 'utf8')
+        .split('\n')
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as RunRecord];
+          } catch {
+            return [];
+          }
+        })
+        .filter((run) => run.id && run.status === 'ok' && run.benchmarks?.includes('BenchmarkFib') && run.profiles?.some((profile) => profile.kind === 'cpu'))
+        .map((run) => run.id);
+    const sourceLine = () => vscode.page.locator('.monaco-editor .view-line', { hasText: 'func BenchmarkFib(' }).filter({ visible: true }).first();
+    const profileOnce = async (expected: number) => {
+      if (expected === 1) {
+        await vscode.openFile(testFile);
+        await vscode.goToLine(funcLine);
+      } else {
+        // The first profile's flame graph opened beside and holds the focus (the palette does not open from it): back to the source.
+        await sourceLine().click();
+      }
+      // The lenses are redrawn when a run is recorded: click only once the row above BenchmarkFib is back.
+      await waitForLens(vscode, 'func BenchmarkFib(', /profile CPU/, 20_000);
+      await vscode.clickCodeLens('func BenchmarkFib(', 'profile CPU');
+      const deadline = Date.now() + runTimeoutMs;
+      while (new Set(profiledRuns()).size < expected && Date.now() < deadline) await new Promise((wake) => setTimeout(wake, 500));
+      assert.equal(new Set(profiledRuns()).size, expected, 'the profiled run was not recorded');
+      // Its flame graph opens beside after the record and takes the focus: wait for it before going on.
+      await vscode.page.locator('.tab.active', { hasText: 'BenchmarkFib-cpu-' }).filter({ visible: true }).first().waitFor();
+      await new Promise((wake) => setTimeout(wake, 1_000));
+    };
+    await vscode.step('profile CPU twice from the CodeLens', async () => {
+      await profileOnce(1);
+      await profileOnce(2);
+    }, 2 * runTimeoutMs);
+
+    const page = vscode.visibleWebview();
+    await vscode.step('compare the two profiled runs', async () => {
+      // Out of the flame graph, which keeps the palette's keys.
+      await sourceLine().click();
+      await compareLatestTwoFromPalette();
+      await page.locator('section.comparison[data-state="shown"] .unit-table[data-unit="sec/op"]').waitFor();
+    });
+    const [oldRun, newRun] = [...new Set(profiledRuns())];
+    const store = await ResultsStore.open(nodeFileBackend(fsPromises, historyFile(vscode.userDataDir)!));
+    const cpuProfile = (id: string) => store.get(id)!.profiles.find((profile) => profile.kind === 'cpu')!.path.split('/').pop()!;
+
+    await vscode.step('"Diff flame graph (CPU)" on the Fib row opens the new profile minus the old', async () => {
+      const row = page.locator('.unit-table[data-unit="sec/op"] tbody tr[data-name^="Fib"]');
+      await row.hover();
+      await row.locator('button.diff', { hasText: 'Diff flame graph (CPU)' }).click();
+      // The flame graph may open beside the panel, so every webview frame is searched for its base label.
+      const expected = `minus ${cpuProfile(oldRun)} (-diff_base -normalize)`;
+      let labels: string[] = [];
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && !labels.some((label) => label.includes(expected)); ) {
+        await new Promise((wake) => setTimeout(wake, 500));
+        const frames = vscode.page.frames();
+        labels = (await Promise.all(frames.map((frame) => frame.evaluate(() => document.querySelector('.base-label')?.textContent ?? '').catch(() => '')))).filter(Boolean);
+      }
+      assert.ok(labels.some((label) => label.includes(expected)), `no flame graph labelled "${expected}"; seen: ${labels.join(' | ') || 'none'}`);
+      await vscode.page.locator('.tab', { hasText: cpuProfile(newRun) }).first().waitFor();
+    });
+    await vscode.clearNotifications();
+    await vscode.screenshot('testing-compare-diff-flame');
   });
 });

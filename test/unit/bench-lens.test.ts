@@ -10,49 +10,12 @@ import { after, before, describe, test } from 'node:test';
 import { historyRows } from '../../src/core/bench/history';
 import { benchmarkLens, formatBenchQuantity } from '../../src/core/bench/lens';
 import { formatGoFloat } from '../../src/core/goFormat';
-import { parseBenchOutput } from '../../src/core/bench/parse';
-import { exportBenchfmt, resultsFromOutput, type RunRecord } from '../../src/core/bench/store';
+import { exportBenchfmt, type RunRecord } from '../../src/core/bench/store';
 import { goBench, runBenchstat } from '../fixtures/benchstat/oracle';
+import { benchstatRows, record } from './bench-fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'goperf-lens-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function record(id: string, text: string, overrides: Partial<RunRecord> = {}): RunRecord {
-  const output = parseBenchOutput(text);
-  return {
-    id,
-    startedAt: `2026-01-0${id === 'base' ? 1 : 2}T00:00:00Z`,
-    status: 'ok',
-    pkg: output.config.pkg ?? '',
-    benchmarks: [],
-    flags: [],
-    profiles: [],
-    results: resultsFromOutput(output),
-    goos: output.config.goos,
-    goarch: output.config.goarch,
-    cpu: output.config.cpu,
-    ...overrides,
-  };
-}
-
-/** benchstat's text tables: per unit, row name → the row's cells with spaces and footnote marks collapsed. */
-function benchstatRows(text: string): Map<string, [string, string][]> {
-  const byUnit = new Map<string, [string, string][]>();
-  for (const block of text.split('\n\n')) {
-    const lines = block.split('\n').filter((line) => line.trim() !== '');
-    const header = lines.findIndex((line) => line.trimStart().startsWith('│') && !/\.txt/.test(line));
-    if (header === -1) continue;
-    const unit = lines[header].split('│')[1].trim();
-    const rows: [string, string][] = [];
-    for (const line of lines.slice(header + 1)) {
-      if (/^(geomean|[¹²³⁴])/.test(line)) continue;
-      const [name, ...cells] = line.trim().split(/\s+/);
-      rows.push([name, cells.join(' ').replace(/ [¹²³⁴]+$/, '').replace(/± +/g, '± ')]);
-    }
-    byUnit.set(unit, rows);
-  }
-  return byUnit;
-}
 
 describe('benchmark CodeLens rows against benchstat', () => {
   let base: RunRecord;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { checkTargets, describeCheck } from '../../src/core/go/buildCheck';
+import { checkProblemsByFile, checkTargets, describeCheck, type TargetCheck } from '../../src/core/go/buildCheck';
 import type { TargetSpec } from '../../src/core/go/target';
 
 const execFileAsync = promisify(execFile);
@@ -60,6 +60,33 @@ describe('multi-target check', () => {
     assert.equal(describeCheck(windows), 'windows/amd64 · no cgo: 1 error');
     assert.equal(results[4].diagnostics[0]?.file, join(module, 'tagged', 't.go'));
     assert.match(describeCheck(results[0]), /^linux\/amd64 · no cgo: ok \(\d+\.\ds\)$/);
+
+    // Problems groups by file: each error names the command and the target it failed for.
+    const problems = checkProblemsByFile(results, 'build');
+    assert.deepEqual(
+      [...problems].map(([file, list]) => [file, list.map((p) => [p.line, p.source])]),
+      [
+        [join(module, 'name_windows.go'), [[line, 'goperf build windows/amd64 · no cgo']]],
+        [join(module, 'tagged', 't.go'), [[5, 'goperf build linux/arm64 · tags: special · no cgo']]],
+      ],
+    );
+  });
+
+  test('an error in a file several targets build appears once per failing target; targets still running have none', () => {
+    const error = { file: '/m/shared.go', line: 3, column: 7, message: 'undefined: x' };
+    const result = (target: TargetSpec, outcome: TargetCheck['outcome']): TargetCheck => ({
+      target,
+      outcome,
+      diagnostics: outcome === 'failed' ? [error] : [],
+      other: [],
+      millis: 1,
+    });
+    const problems = checkProblemsByFile([result(port('linux', 'amd64'), 'failed'), undefined, result(port('darwin', 'arm64'), 'ok'), result(port('windows', 'arm64'), 'failed')], 'vet');
+    assert.deepEqual(problems.get('/m/shared.go')?.map((p) => [p.line, p.column, p.message, p.source]), [
+      [3, 7, 'undefined: x', 'goperf vet linux/amd64 · no cgo'],
+      [3, 7, 'undefined: x', 'goperf vet windows/arm64 · no cgo'],
+    ]);
+    assert.equal(problems.size, 1);
   });
 
   test('vet mode reports vet findings at their place', { timeout: 120_000 }, async () => {

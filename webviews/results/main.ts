@@ -1,9 +1,11 @@
 // The benchmark results panel: every recorded run and benchmark in a table
-// (sorted by any column, filtered by name) and a small chart of one
-// benchmark's median across runs, with its confidence interval.
+// (sorted by any column, filtered by name), a small chart of one
+// benchmark's median across runs, with its confidence interval, and the
+// benchstat comparison of two runs picked in the toolbar.
 import { installStyles } from '../common/page';
-import type { HistoryData, HistoryRow, ResultsFromWebview, ResultsToWebview } from '../../src/core/bench/history';
+import type { HistoryData, HistoryRow, HistoryRun, ResultsFromWebview, ResultsToWebview } from '../../src/core/bench/history';
 import { formatBenchQuantity } from '../../src/core/bench/lens';
+import { renderComparison, renderComparisonError } from './comparison';
 import styles from './results.css';
 
 interface VsCodeApi {
@@ -17,7 +19,7 @@ const script = document.currentScript as HTMLScriptElement | null;
 installStyles(styles, script?.nonce);
 
 const api = acquireVsCodeApi();
-let data: HistoryData = { rows: [], units: [], baselineRuns: [] };
+let data: HistoryData = { rows: [], runs: [], units: [], baselineRuns: [] };
 let sort: SortKey = { column: 'time', descending: true };
 let filter = '';
 let selected: string | undefined;
@@ -31,18 +33,45 @@ filterInput.setAttribute('aria-label', 'Filter by benchmark name');
 const count = document.createElement('span');
 count.className = 'count';
 header.append(filterInput, count);
+const compareBar = document.createElement('div');
+compareBar.className = 'toolbar compare';
+const oldSelect = document.createElement('select');
+oldSelect.setAttribute('aria-label', 'Old run (the base)');
+oldSelect.name = 'old';
+const newSelect = document.createElement('select');
+newSelect.setAttribute('aria-label', 'New run');
+newSelect.name = 'new';
+const compareButton = document.createElement('button');
+compareButton.textContent = 'Compare';
+compareBar.append('Compare', oldSelect, 'with', newSelect, compareButton);
+const comparison = document.createElement('section');
+comparison.className = 'comparison';
 const chart = document.createElement('div');
 chart.className = 'chart';
 const table = document.createElement('table');
-document.body.append(header, chart, table);
+table.className = 'history';
+document.body.append(header, compareBar, comparison, chart, table);
+
+/** Runs the user picked in the selects; kept across history refreshes. */
+let picked: { oldRunId: string; newRunId: string } | undefined;
+
+compareButton.addEventListener('click', () => {
+  if (!oldSelect.value || !newSelect.value) return;
+  if (oldSelect.value === newSelect.value) {
+    renderComparisonError(comparison, 'Pick two different runs to compare.');
+    return;
+  }
+  picked = { oldRunId: oldSelect.value, newRunId: newSelect.value };
+  api.postMessage({ type: 'compare', ...picked });
+});
 
 filterInput.addEventListener('input', () => {
   filter = filterInput.value.trim().toLowerCase();
   render();
 });
 
-const when = (row: HistoryRow) => new Date(row.startedAt).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-const commitText = (row: HistoryRow) => (row.commit ? `${row.commit.slice(0, 7)}${row.dirty ? '*' : ''}` : row.importedFrom ? `imported` : '');
+const when = (row: Pick<HistoryRow, 'startedAt'>) => new Date(row.startedAt).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const commitText = (row: Pick<HistoryRow, 'commit' | 'dirty' | 'importedFrom'>) => (row.commit ? `${row.commit.slice(0, 7)}${row.dirty ? '*' : ''}` : row.importedFrom ? `imported` : '');
 
 function cellText(row: HistoryRow, unit: string): string {
   const cell = row.cells[unit];
@@ -92,6 +121,23 @@ function headerCell(label: string, column: string): HTMLTableCellElement {
     if (event.key === 'Enter' || event.key === ' ') toggle();
   });
   return th;
+}
+
+const runLabel = (run: HistoryRun) =>
+  `${new Date(run.startedAt).toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' })}${commitText(run) ? ` · ${commitText(run)}` : ''} · ${run.names.length === 1 ? run.names[0] : `${run.names.length} benchmarks`}${data.baselineRuns.includes(run.runId) ? ' (baseline)' : ''}`;
+
+/** The run selects, newest first; by default the newest run against the latest baseline (else the run before it). */
+function renderRunPickers(): void {
+  const newestFirst = [...data.runs].reverse();
+  const defaultNew = newestFirst[0]?.runId;
+  const defaultOld = (newestFirst.find((run) => run.runId !== defaultNew && data.baselineRuns.includes(run.runId)) ?? newestFirst[1])?.runId;
+  for (const [select, choice] of [
+    [oldSelect, picked?.oldRunId ?? defaultOld],
+    [newSelect, picked?.newRunId ?? defaultNew],
+  ] as const) {
+    select.replaceChildren(...newestFirst.map((run) => new Option(runLabel(run), run.runId, false, run.runId === choice)));
+  }
+  compareBar.hidden = data.runs.length < 2;
 }
 
 function render(): void {
@@ -180,10 +226,26 @@ function drawChart(): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<ResultsToWebview>) => {
-  if (event.data?.type !== 'history') return;
-  data = event.data.data;
-  document.body.dataset.state = 'rendered';
-  render();
+  const message = event.data;
+  switch (message?.type) {
+    case 'history':
+      data = message.data;
+      document.body.dataset.state = 'rendered';
+      renderRunPickers();
+      render();
+      break;
+    case 'comparison':
+      picked = { oldRunId: message.comparison.oldRunId, newRunId: message.comparison.newRunId };
+      renderRunPickers();
+      renderComparison(comparison, message.comparison, message.labels, {
+        openDiff: (kind) => api.postMessage({ type: 'openDiff', kind }),
+        close: () => api.postMessage({ type: 'closeComparison' }),
+      });
+      break;
+    case 'comparisonError':
+      renderComparisonError(comparison, message.message);
+      break;
+  }
 });
 render();
 api.postMessage({ type: 'ready' });

@@ -3,6 +3,7 @@
 // (median, confidence interval, n) per unit, and one row for a run without
 // results that says what happened. Also the messages between the panel and
 // the extension host.
+import type { RunComparison } from './comparison';
 import { formatRange } from './stats';
 import { compareRuns, type RunRecord, type RunStatus } from './store';
 
@@ -30,33 +31,57 @@ export interface HistoryRow {
   cells: Record<string, HistoryCell>;
 }
 
+/** A run the panel offers for a comparison: one with results. */
+export interface HistoryRun {
+  runId: string;
+  startedAt: string;
+  status: RunStatus;
+  commit?: string;
+  dirty?: boolean;
+  importedFrom?: string;
+  /** Benchmark names as benchstat prints them. */
+  names: string[];
+}
+
 export interface HistoryData {
   rows: HistoryRow[];
+  /** Runs with results, oldest first. */
+  runs: HistoryRun[];
   /** Units present, the usual ones first. */
   units: string[];
   /** Baselines marked per benchmark function: run ids. */
   baselineRuns: string[];
 }
 
-export type ResultsToWebview = { type: 'history'; data: HistoryData };
-export type ResultsFromWebview = { type: 'ready' };
+export type ResultsToWebview =
+  | { type: 'history'; data: HistoryData }
+  /** Two runs side by side; `labels` name the old and the new run. */
+  | { type: 'comparison'; comparison: RunComparison; labels: [string, string] }
+  | { type: 'comparisonError'; message: string };
+export type ResultsFromWebview =
+  | { type: 'ready' }
+  | { type: 'compare'; oldRunId: string; newRunId: string }
+  | { type: 'closeComparison' }
+  /** The differential flame graph of the compared runs' profiles of this kind (cpu, mem). */
+  | { type: 'openDiff'; kind: string };
 
 const usualUnits = ['sec/op', 'B/op', 'allocs/op'];
 const finiteOrNull = (value: number) => (Number.isFinite(value) ? value : null);
 
 export function historyRows(runs: readonly RunRecord[]): HistoryData {
   const rows: HistoryRow[] = [];
+  const historyRuns: HistoryRun[] = [];
   const units = new Set<string>();
   for (const run of runs) {
     if (run.status === 'running') continue;
-    const common = {
+    const identity = {
       runId: run.id,
       startedAt: run.startedAt,
       status: run.status,
-      ...(run.message ? { message: run.message } : {}),
       ...(run.git ? { commit: run.git.commit, dirty: run.git.dirty } : {}),
       ...(run.importedFrom ? { importedFrom: run.importedFrom } : {}),
     };
+    const common = { ...identity, ...(run.message ? { message: run.message } : {}) };
     const byName = new Map<string, HistoryRow>();
     for (const table of compareRuns([run], { ignoreConfig: true })) {
       units.add(table.unit);
@@ -69,8 +94,9 @@ export function historyRows(runs: readonly RunRecord[]): HistoryData {
       }
     }
     if (byName.size === 0) rows.push({ ...common, name: '', cells: {} });
+    else historyRuns.push({ ...identity, names: [...byName.keys()] });
     rows.push(...byName.values());
   }
   const rank = (unit: string) => (usualUnits.includes(unit) ? usualUnits.indexOf(unit) : usualUnits.length);
-  return { rows, units: [...units].sort((a, b) => rank(a) - rank(b)), baselineRuns: [] };
+  return { rows, runs: historyRuns, units: [...units].sort((a, b) => rank(a) - rank(b)), baselineRuns: [] };
 }

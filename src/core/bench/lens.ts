@@ -4,6 +4,7 @@
 // Numbers come from the same tables `goperf benchstat` prints, so they
 // agree with benchstat on the runs' benchfmt export.
 import { isBinaryUnit } from './benchfmt';
+import { benchstatCells, isRegression } from './comparison';
 import { splitProcs } from './parse';
 import { commonScale, formatScaled } from './scale';
 import { formatComparison, formatRange, type BenchTable, type TableCell } from './stats';
@@ -52,12 +53,6 @@ function cellText(cell: TableCell, unit: string, withRange: boolean): string {
   return `${formatBenchQuantity(cell.summary.center, unit)}${shown}`;
 }
 
-/** Cells as benchstat's text table prints them, scaled together like a row of it. */
-function benchstatCells(cells: readonly TableCell[], unit: string): string[] {
-  const scaler = commonScale(cells.map((cell) => cell.summary.center), isBinaryUnit(unit));
-  return cells.map((cell) => `${formatScaled(cell.summary.center, scaler)} ± ${formatRange(cell.summary)}`);
-}
-
 /**
  * The rows for one benchmark function: the latest run's results, and
  * the comparison with the baseline run when one is given and has results
@@ -103,9 +98,7 @@ export function benchmarkLens(benchmark: string, latest: RunRecord, baseline?: R
         details.push(`${table.unit}: ${was} → ${now}  ${verdict}`);
         if (delta === undefined) {
           delta = verdict;
-          const higherIsBetter = table.unit.endsWith('/s');
-          const rose = cell.summary.center > before.summary.center;
-          regression = cell.delta !== '~' && rose !== higherIsBetter;
+          regression = cell.delta !== '~' && isRegression(table.unit, before.summary.center, cell.summary.center);
         }
       } else {
         details.push(`${table.unit}: ${benchstatCells([cell], table.unit)[0]}${baseline ? ' (no baseline value)' : ''}`);

@@ -276,7 +276,12 @@ export function compareRuns(runs: readonly RunRecord[], options: CompareOptions 
     runs.map((run) => {
       const selected = options.select ? { ...run, results: run.results.filter(options.select) } : run;
       const file = readBenchfmt(exportBenchfmt([selected]), run.id);
-      const results = options.ignoreConfig ? file.results.map((result) => ({ ...result, config: [] })) : file.results;
+      const ignored = options.ignoreKeys ?? [];
+      const results = options.ignoreConfig
+        ? file.results.map((result) => ({ ...result, config: [] }))
+        : ignored.length > 0
+          ? file.results.map((result) => ({ ...result, config: result.config.filter(([key]) => !ignored.includes(key)) }))
+          : file.results;
       return { label: run.id, results, units: file.units };
     }),
     options,
@@ -292,6 +297,8 @@ export interface CompareOptions extends TableOptions {
    * their cpu: line).
    */
   ignoreConfig?: boolean;
+  /** Configuration keys left out of the grouping, as `benchstat -ignore` does. */
+  ignoreKeys?: readonly string[];
 }
 
 /**

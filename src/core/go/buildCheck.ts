@@ -76,3 +76,31 @@ export function describeCheck(result: TargetCheck): string {
   const count = result.diagnostics.length;
   return `${name}: ${count ? `${count} error${count === 1 ? '' : 's'}` : result.other.at(-1) ?? 'failed'}`;
 }
+
+/** `goperf build windows/amd64 · no cgo`: the source of a check's problems, naming the command and the target. */
+function checkSource(mode: CheckMode, target: TargetSpec): string {
+  return `goperf ${mode} ${describeTarget(target)}`;
+}
+
+export interface CheckProblem extends GoDiagnostic {
+  readonly source: string;
+}
+
+/**
+ * The compile errors of every checked target, per file. Problems groups by
+ * file, not by target, so each error carries its target in its source; an
+ * error in a file every target builds appears once per failing target.
+ */
+export function checkProblemsByFile(results: readonly (TargetCheck | undefined)[], mode: CheckMode): Map<string, CheckProblem[]> {
+  const byFile = new Map<string, CheckProblem[]>();
+  for (const result of results) {
+    if (!result) continue;
+    const source = checkSource(mode, result.target);
+    for (const d of result.diagnostics) {
+      const list = byFile.get(d.file) ?? [];
+      list.push({ ...d, source });
+      byFile.set(d.file, list);
+    }
+  }
+  return byFile;
+}
