@@ -543,7 +543,10 @@ async function showStep<T extends vscode.QuickPickItem>(
       resolve({ items: quickPick.selectedItems, changeTarget: true });
       quickPick.hide();
     });
-    quickPick.onDidAccept(() => resolve({ items: quickPick.selectedItems, changeTarget: false }));
+    // Enter while the list still loads would accept an empty choice and end the build silently.
+    quickPick.onDidAccept(() => {
+      if (!quickPick.busy) resolve({ items: quickPick.selectedItems, changeTarget: false });
+    });
     quickPick.onDidHide(() => resolve(undefined));
   });
   quickPick.busy = true;

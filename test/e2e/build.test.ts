@@ -219,6 +219,8 @@ describe('goperf build in VS Code (code-server)', { timeout: 6 * 60_000 }, () =>
     await vscode.step('the packages step comes back for js/wasm; the flags step warns about -race', async () => {
       await title.filter({ hasText: 'goperf: Build (1/3): packages for js/wasm' }).waitFor();
       await vscode.page.locator('.statusbar-item', { hasText: 'js/wasm' }).first().waitFor();
+      // The packages of the new target are listed by go list; Enter before they arrive is ignored.
+      await vscode.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: './cmd/server' }).first().waitFor();
       await vscode.page.keyboard.press('Enter');
       await title.filter({ hasText: 'goperf: Build (2/3): flags for js/wasm' }).waitFor();
       const race = vscode.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '-race' }).first();
