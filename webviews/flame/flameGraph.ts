@@ -209,6 +209,8 @@ export class FlameGraph {
   frames(): FrameBox[] {
     const aggregate = this.aggregate;
     if (!aggregate) return [];
+    // A new view may not have been painted yet: its boxes, not the last painted ones.
+    if (this.layoutStale) this.layout();
     const rect = this.canvas.getBoundingClientRect();
     const zoomDepth = aggregate.tree.depth[this.zoomNode];
     const boxes: FrameBox[] = [];
