@@ -51,6 +51,8 @@ export class ProfileAnnotations implements vscode.Disposable {
   private sampleType = '';
   private report: LineCostReport | undefined;
   private sampleTypes: ValueType[] = [];
+  /** The profile being read for annotations, if any. */
+  private loading: Promise<void> | undefined;
   private filesByName = new Map<string, FileCosts[]>();
   /** Profile file name → local path ('' when not found), resolved once per profile. */
   private resolved = new Map<string, Promise<string>>();
@@ -161,6 +163,8 @@ export class ProfileAnnotations implements vscode.Disposable {
   }
 
   async selectSampleType(): Promise<void> {
+    // Right after a profile is focused its sample types are still being read.
+    if (this.profileUri && this.sampleTypes.length === 0) await this.loading;
     if (!this.profileUri || this.sampleTypes.length === 0) {
       void vscode.window.showInformationMessage('goperf: no profile is annotating the source yet.');
       return;
@@ -175,7 +179,13 @@ export class ProfileAnnotations implements vscode.Disposable {
     await this.load(false);
   }
 
-  private async load(announceMissing: boolean): Promise<void> {
+  private load(announceMissing: boolean): Promise<void> {
+    const loading = this.read(announceMissing);
+    this.loading = loading;
+    return loading;
+  }
+
+  private async read(announceMissing: boolean): Promise<void> {
     const uri = this.profileUri;
     if (!uri) return;
     const generation = ++this.generation;
