@@ -22,7 +22,7 @@ import {
   MAX_HEADER_BYTES,
 } from '../core/constraints';
 import { listPorts, resolveTarget } from '../core/go/target';
-import { defaultCacheDir, HeaderCache } from './constraintsCache';
+import { defaultCacheDir, EvalCache, statFiles, statInto, under, type FileStats, type WalkedDirs } from './constraintsCache';
 
 export interface Output {
   write(text: string): void;
@@ -55,8 +55,9 @@ eval   reports, for every .go file, whether the go command builds it for the tar
 check  reports malformed, misplaced, contradictory or never-true build constraints;
        exits 1 when it finds errors.
 Directories are walked like "go list ./...": testdata, _*, .*, vendor and nested modules are skipped.
-eval caches file headers (by size, mtime, ctime and inode) in $GOPERF_CACHE_DIR, else
-~/.cache/goperf; GOPERF_CACHE_DIR=off disables the cache.
+eval caches the headers it read, the walk and its last answer, checked against the size, mtime,
+ctime and inode of every file and directory, in $GOPERF_CACHE_DIR, else ~/.cache/goperf;
+GOPERF_CACHE_DIR=off disables the cache.
 `;
 
 class UsageError extends Error {}
@@ -150,11 +151,18 @@ export async function collectFiles(root: string, wanted: (name: string) => boole
   return collectFilesSync(root, wanted);
 }
 
-function collectFilesSync(root: string, wanted: (name: string) => boolean): string[] {
+/** `record` gets each directory read, stat'ed before reading it, for the eval cache. */
+function collectFilesSync(root: string, wanted: (name: string) => boolean, record?: WalkedDirs): string[] {
   if (!fsSync.statSync(root).isDirectory()) return [root];
   const out: string[] = [];
+  const top = path.resolve(root);
+  const rootLength = top.endsWith(path.sep) ? top.length : top.length + 1;
   // Plain concatenation: path.join normalizes every time, and these paths are normal already.
   const walk = (dir: string, isRoot: boolean): void => {
+    if (record) {
+      statInto(record.stats, record.names.length, dir);
+      record.names.push(isRoot ? '' : dir.slice(rootLength));
+    }
     const entries = fsSync.readdirSync(dir, { withFileTypes: true });
     if (!isRoot && entries.some((e) => e.name === 'go.mod' && !e.isDirectory())) return;
     const subdirs: string[] = [];
@@ -165,18 +173,14 @@ function collectFilesSync(root: string, wanted: (name: string) => boolean): stri
       }
       if (!wanted(e.name)) continue;
       const full = under(dir, e.name);
+      if (e.isSymbolicLink() && record) record.cacheable = false;
       // Like the go command: a symlink to a file is a file, a symlink to a directory is not walked.
       if (e.isFile() || (e.isSymbolicLink() && isFileTarget(full))) out.push(full);
     }
     for (const d of subdirs) walk(d, false);
   };
-  walk(path.resolve(root), true);
+  walk(top, true);
   return out.sort();
-}
-
-/** path.join for a normal directory path and a name (the root may end in a separator: "/"). */
-function under(dir: string, name: string): string {
-  return dir.endsWith(path.sep) ? dir + name : dir + path.sep + name;
 }
 
 function isFileTarget(file: string): boolean {
@@ -222,83 +226,145 @@ export interface EvaluatedFile {
   readonly error?: string;
 }
 
-/**
- * Every .go file under `paths`, with the header analysis its verdict needs
- * (from the cache when the file is unchanged). Independent of the target, so
- * it runs while `go list` resolves the target.
- */
-export function analyzePaths(paths: readonly string[], cwd: string, cacheDir?: string): Array<{ path: string; analysis?: FileAnalysis; error?: string }> {
-  const out: Array<{ path: string; analysis?: FileAnalysis; error?: string }> = [];
-  for (const p of paths) {
-    const root = path.resolve(cwd, p);
-    const cache = cacheDir ? new HeaderCache(cacheDir, root) : undefined;
-    const files = collectFilesSync(root, (n) => n.endsWith('.go'));
-    const isDir = files.length !== 1 || files[0] !== root;
-    // What path.join(p, relative) gives, without normalizing every path: the walk's paths are normal.
-    const prefix = path.join(p, 'x').slice(0, -1);
-    for (const full of files) {
-      const relative = isDir ? full.slice(root.endsWith(path.sep) ? root.length : root.length + 1) : '';
-      const shown = relative === '' ? path.join(p, '') || p : prefix + relative;
-      const read = () => readAndAnalyze(full);
-      try {
-        const analysis = cache
-          ? cache.analysis(full, relative, () => {
-              const name = baseName(full);
-              return { path: full, name, isTest: name.endsWith('_test.go'), nameConstraint: fileNameConstraint(name) };
-            }, read)
-          : read();
-        out.push({ path: shown, analysis });
-      } catch (e) {
-        out.push({ path: shown, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
-    cache?.save();
-  }
-  return out;
+/** One path given to eval: its source files, as walked, with their stats. */
+interface WalkedPath {
+  readonly arg: string;
+  /** Absolute paths, sorted. */
+  readonly files: readonly string[];
+  /** Relative to the walked directory ("" when the path is a file): the cache's keys. */
+  readonly names: readonly string[];
+  /** Only when there is a cache. */
+  readonly stats: FileStats;
+  /** The directories the walk read (or would have), when there is a cache. */
+  readonly dirs?: WalkedDirs;
+  readonly cache?: EvalCache;
+  /** Every file is the one the cache saw last time. */
+  readonly unchanged: boolean;
 }
 
-function evaluateAnalyzed(analyzed: ReturnType<typeof analyzePaths>, target: BuildTarget): EvaluatedFile[] {
-  return analyzed.map(({ path: p, analysis, error }) => {
-    if (!analysis) return { path: p, error };
+function walkPath(arg: string, cwd: string, cacheDir: string | undefined): WalkedPath {
+  const root = path.resolve(cwd, arg);
+  const cache = cacheDir ? new EvalCache(cacheDir, root) : undefined;
+  const fromCache = cache?.walked(root);
+  const dirs: WalkedDirs | undefined = fromCache?.dirs ?? (cache ? { names: [], stats: [], cacheable: true } : undefined);
+  const files = fromCache?.files ?? collectFilesSync(root, (n) => n.endsWith('.go'), dirs);
+  const isDir = files.length !== 1 || files[0] !== root;
+  const rootLength = root.endsWith(path.sep) ? root.length : root.length + 1;
+  const names = files.map((full) => (isDir ? full.slice(rootLength) : ''));
+  const stats = cache ? statFiles(files) : new Float64Array(0);
+  return { arg, files, names, stats, dirs, cache, unchanged: cache?.unchanged(names, stats) ?? false };
+}
+
+interface Analyzed {
+  readonly analysis?: FileAnalysis;
+  readonly error?: string;
+}
+
+/** Each file's header analysis: from the cache when its stat is unchanged, else read. */
+function analyzeWalked(walked: WalkedPath): Analyzed[] {
+  return walked.files.map((full, i) => {
+    const cached = walked.cache?.header(walked.names[i], walked.stats, i);
+    if (cached) {
+      const name = baseName(full);
+      return { analysis: { path: full, name, isTest: name.endsWith('_test.go'), nameConstraint: fileNameConstraint(name), header: cached } };
+    }
     try {
-      return { path: p, verdict: evaluateFile(analysis, target) };
+      return { analysis: readAndAnalyze(full) };
     } catch (e) {
-      return { path: p, error: e instanceof Error ? e.message : String(e) };
+      return { error: e instanceof Error ? e.message : String(e) };
     }
   });
+}
+
+function evaluateAnalyzed(walked: WalkedPath, analyzed: readonly Analyzed[], target: BuildTarget): EvaluatedFile[] {
+  // What path.join(arg, name) gives, without normalizing every path: the walk's paths are normal.
+  const prefix = path.join(walked.arg, 'x').slice(0, -1);
+  return analyzed.map(({ analysis, error }, i) => {
+    const name = walked.names[i];
+    const shown = name === '' ? path.join(walked.arg, '') || walked.arg : prefix + name;
+    if (!analysis) return { path: shown, error };
+    try {
+      return { path: shown, verdict: evaluateFile(analysis, target) };
+    } catch (e) {
+      return { path: shown, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+}
+
+/**
+ * The --json output's entries for these files, each as JSON.stringify(…, null, 1)
+ * prints it inside {"files": [...]}, joined by ",\n": written by hand so answers
+ * from several paths, some from the cache, join into one document.
+ */
+function jsonEntries(results: readonly EvaluatedFile[]): string {
+  return results
+    .map((r) => {
+      const reason = r.verdict ? r.verdict.reason : r.error;
+      let entry = `  {\n   "path": ${JSON.stringify(r.path)},\n   "included": ${r.verdict?.included ?? false},\n   "reason": ${JSON.stringify(reason)}`;
+      if (!r.verdict) entry += ',\n   "error": true';
+      else {
+        if (r.verdict.kind) entry += `,\n   "kind": ${JSON.stringify(r.verdict.kind)}`;
+        if (r.verdict.invalid) entry += ',\n   "invalid": true';
+      }
+      return entry + '\n  }';
+    })
+    .join(',\n');
+}
+
+function textLines(results: readonly EvaluatedFile[]): string {
+  return results
+    .map((r) => {
+      if (!r.verdict) return `${r.path}: error: ${r.error}`;
+      if (r.verdict.included) return `${r.path}: included (${r.verdict.kind}): ${r.verdict.reason}`;
+      return `${r.path}: ${r.verdict.invalid ? 'invalid' : 'excluded'}: ${r.verdict.reason}`;
+    })
+    .join('\n');
 }
 
 async function runEval(flags: Flags, io: CommandIO): Promise<number> {
   // go list runs in its own process while this one walks and reads.
   const resolving = resolveTarget(flags, io.go, io.cwd);
   resolving.catch(() => undefined);
-  let analyzed: ReturnType<typeof analyzePaths>;
+  const paths: Array<{ walked: WalkedPath; analyzed?: Analyzed[] }> = [];
   try {
-    analyzed = analyzePaths(flags.paths, io.cwd, io.cacheDir);
+    for (const arg of flags.paths) {
+      const walked = walkPath(arg, io.cwd, io.cacheDir);
+      // Reading what changed does not need the target, so it overlaps go list.
+      paths.push({ walked, analyzed: walked.unchanged ? undefined : analyzeWalked(walked) });
+    }
   } catch (e) {
     await resolving.catch(() => undefined);
     throw e;
   }
   const target = await resolving;
-  const results = evaluateAnalyzed(analyzed, target);
-  if (flags.json) {
-    const files = results.map((r) =>
-      r.verdict
-        ? { path: r.path, included: r.verdict.included, reason: r.verdict.reason, ...(r.verdict.kind ? { kind: r.verdict.kind } : {}), ...(r.verdict.invalid ? { invalid: true } : {}) }
-        : { path: r.path, included: false, reason: r.error, error: true },
+  let failed = false;
+  const parts = paths.map(({ walked, analyzed }) => {
+    const key = JSON.stringify([target, flags.json, walked.arg]);
+    const stored = walked.unchanged ? walked.cache?.answer(key) : undefined;
+    if (stored !== undefined) return stored;
+    const analyses = analyzed ?? analyzeWalked(walked);
+    const results = evaluateAnalyzed(walked, analyses, target);
+    const text = flags.json ? jsonEntries(results) : textLines(results);
+    const errors = results.some((r) => r.error);
+    failed ||= errors;
+    walked.cache?.save(
+      walked.names,
+      walked.stats,
+      analyses.map((a) => a.analysis?.header),
+      walked.dirs,
+      errors ? undefined : { key, text },
     );
-    io.stdout.write(JSON.stringify({ target, files }, null, 1) + '\n');
+    return text;
+  });
+  const body = parts.filter((p) => p !== '');
+  if (flags.json) {
+    const files = body.length ? `[\n${body.join(',\n')}\n ]` : '[]';
+    io.stdout.write(`{\n "target": ${JSON.stringify(target, null, 1).replaceAll('\n', '\n ')},\n "files": ${files}\n}\n`);
   } else {
     const tags = [...target.buildTags, target.cgoEnabled ? 'cgo' : 'no cgo'].join(', ');
-    const lines = [`target ${target.goos}/${target.goarch} (${tags}), go1.${target.goVersion}`];
-    for (const r of results) {
-      if (!r.verdict) lines.push(`${r.path}: error: ${r.error}`);
-      else if (r.verdict.included) lines.push(`${r.path}: included (${r.verdict.kind}): ${r.verdict.reason}`);
-      else lines.push(`${r.path}: ${r.verdict.invalid ? 'invalid' : 'excluded'}: ${r.verdict.reason}`);
-    }
-    io.stdout.write(lines.join('\n') + '\n');
+    io.stdout.write([`target ${target.goos}/${target.goarch} (${tags}), go1.${target.goVersion}`, ...body].join('\n') + '\n');
   }
-  return results.some((r) => r.error) ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 /** Source kinds whose build constraints the go command reads (not .syso, which is binary). */

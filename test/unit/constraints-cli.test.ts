@@ -190,26 +190,45 @@ test('eval: defaults from the go command, text output, single files, errors', as
   assert.equal((await run(['check', '--goos', 'linux', 'p'])).code, 2);
 });
 
-test('eval: answers from the header cache equal fresh ones, and an edit is seen even with its mtime put back', async () => {
+test('eval --json prints what JSON.stringify(…, null, 1) prints, over several paths, with and without the cache', async () => {
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'goperf-constraints-cache-'));
+  await fs.mkdir(path.join(dir, 'empty'), { recursive: true });
+  try {
+    for (const paths of [['p', 'clean/c.go', 'q'], ['empty'], ['empty', 'clean']]) {
+      for (const cache of [undefined, cacheDir, cacheDir]) {
+        const { stdout } = await run(['eval', '--json', ...paths], undefined, cache);
+        assert.equal(stdout, JSON.stringify(JSON.parse(stdout), null, 1) + '\n', paths.join(' '));
+      }
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(path.join(dir, 'empty'), { recursive: true, force: true });
+  }
+});
+
+test('eval: answers from the cache equal fresh ones; edits, new and removed files and other targets are seen', async () => {
   const cacheDir = mkdtempSync(path.join(tmpdir(), 'goperf-constraints-cache-'));
   const file = path.join(dir, 'clean', 'c.go');
+  const added = path.join(dir, 'clean', 'added.go');
   const original = await fs.readFile(file, 'utf8');
   const { mtime, ctimeMs } = await fs.stat(file);
   try {
     // Files changed in the last two seconds are not cached (see constraintsCache.ts).
     await new Promise((r) => setTimeout(r, Math.max(0, 2100 - (Date.now() - ctimeMs))));
     const args = ['eval', '--json', '--goos', 'linux', '--goarch', 'amd64', '.'];
+    const windows = ['eval', '--json', '--goos', 'windows', '--goarch', 'amd64', '.'];
     const fresh = await run(args);
     const first = await run(args, undefined, cacheDir);
-    const cacheFiles = (await fs.readdir(cacheDir)).filter((f) => f.endsWith('.json'));
-    assert.equal(cacheFiles.length, 1);
-    const cached = JSON.parse(await fs.readFile(path.join(cacheDir, cacheFiles[0]), 'utf8')) as { files: Record<string, unknown> };
-    assert.ok(cached.files[path.join('clean', 'c.go')], 'the unchanged file is in the cache');
+    assert.equal((await fs.readdir(cacheDir)).length, 1);
     const second = await run(args, undefined, cacheDir);
     assert.equal(first.stdout, fresh.stdout);
     assert.equal(second.stdout, fresh.stdout);
-    const included = (stdout: string) => (JSON.parse(stdout) as { files: Array<{ path: string; included: boolean }> }).files.find((f) => f.path === 'clean/c.go')?.included;
+    const included = (stdout: string, name = 'clean/c.go') => (JSON.parse(stdout) as { files: Array<{ path: string; included: boolean }> }).files.find((f) => f.path === name)?.included;
     assert.equal(included(second.stdout), true);
+    // Another target, the text form, then the first again: each as a fresh run prints it.
+    assert.equal((await run(windows, undefined, cacheDir)).stdout, (await run(windows)).stdout);
+    assert.equal((await run(['eval', '.'], undefined, cacheDir)).stdout, (await run(['eval', '.'])).stdout);
+    assert.equal((await run(args, undefined, cacheDir)).stdout, fresh.stdout);
 
     // Same size, same mtime, other content: the inode's change time still tells.
     await fs.writeFile(file, original.replace('linux', 'plan9'));
@@ -218,10 +237,20 @@ test('eval: answers from the header cache equal fresh ones, and an edit is seen 
     assert.equal(edited.stdout, (await run(args)).stdout);
     assert.equal(included(edited.stdout), false);
 
+    // A new file, then its removal.
+    await fs.writeFile(added, 'package clean\n');
+    await fs.utimes(added, mtime, mtime);
+    const withAdded = await run(args, undefined, cacheDir);
+    assert.equal(included(withAdded.stdout, 'clean/added.go'), true);
+    assert.equal(withAdded.stdout, (await run(args)).stdout);
+    await fs.rm(added);
+    assert.equal((await run(args, undefined, cacheDir)).stdout, edited.stdout);
+
     // A damaged cache only costs time.
     for (const f of await fs.readdir(cacheDir)) await fs.writeFile(path.join(cacheDir, f), '{"format":');
     assert.equal((await run(args, undefined, cacheDir)).stdout, edited.stdout);
   } finally {
+    await fs.rm(added, { force: true });
     await fs.writeFile(file, original);
     await fs.utimes(file, mtime, mtime);
     rmSync(cacheDir, { recursive: true, force: true });

@@ -50,6 +50,15 @@ const CASES: Record<string, Record<string, string | Uint8Array>> = {
   cgoAfterComment: { 'f.go': 'package p\n/* doc */ import "C"\n' },
   cgoWithGoBuild: { 'f.go': '//go:build linux\n\npackage p\n\nimport "C"\n' },
   cgoTest: { 'f_test.go': 'package p\n\nimport "C"\n' },
+  // Which import paths the go command accepts decides whether it sees the "C" beside them.
+  importPaths: {
+    'f.go': 'package p\n\nimport (\n\t"a:b"\n\t"C"\n)\n',
+    'g.go': 'package p\n\nimport (\n\t"a b"\n\t"C"\n)\n',
+    'h.go': 'package p\n\nimport (\n\t"é/x"\n\t"C"\n)\n',
+    'i.go': 'package p\n\nimport (\n\t"a\u00a0b"\n\t"C"\n)\n',
+    'j.go': 'package p\n\nimport (\n\t"a~b+c@d"\n\t"C"\n)\n',
+    'k.go': 'package p\n\nimport (\n\t"a\\x7fb"\n\t"C"\n)\n',
+  },
   documentation: { 'f.go': 'package documentation\n' },
   xtest: { 'f_test.go': 'package p_test\n', 'g_test.go': 'package p\n' },
   names: {

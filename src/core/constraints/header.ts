@@ -77,6 +77,7 @@ const SLASH_SLASH = utf8Encode('//');
 const SLASH_STAR = utf8Encode('/*');
 const STAR_SLASH = utf8Encode('*/');
 const PLUS_BUILD = utf8Encode('+build');
+const GO_BUILD_WORD = utf8Encode('go:build');
 
 export function scanHeader(bytes: Uint8Array, options: ScanOptions = {}): HeaderScan {
   const truncated = options.truncated ?? false;
@@ -180,6 +181,8 @@ export function isMalformedGoBuild(bytes: Uint8Array, s: number, e: number): boo
   if (!hasPrefix(bytes, s, e, SLASH_SLASH)) return false;
   const [ts, te] = trimSpace(bytes, s + 2, e);
   if (ts === s + 2) return false;
+  // Most comment lines are prose: only one that goes on with "go:build" can be glued into a //go:build line.
+  if (!hasPrefix(bytes, ts, te, GO_BUILD_WORD)) return false;
   const glued = new Uint8Array(2 + te - ts);
   glued.set(SLASH_SLASH, 0);
   glued.set(bytes.subarray(ts, te), 2);
@@ -416,7 +419,13 @@ class ClauseLexer {
         newline = true;
         this.pos++;
       } else if (c === 0x2f && this.byte(this.pos + 1) === 0x2f) {
-        this.skipText((d) => d === 0x0a);
+        // skipText((d) => d === 0x0a) without a call per byte: the copyright comments above most package clauses are long.
+        let i = this.pos;
+        for (let d = this.b[i]; i < this.end && d !== 0x0a; d = this.b[i]) {
+          if (d === 0) throw new ParseError('illegal character NUL', i);
+          i += d < 0x80 ? 1 : this.checkRune(i);
+        }
+        this.pos = i;
       } else if (c === 0x2f && this.byte(this.pos + 1) === 0x2a) {
         const open = this.pos;
         this.pos += 2;
@@ -612,9 +621,14 @@ function decodeKeepingErrors(b: Uint8Array): string {
 const graphicRe = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]$/u;
 const ILLEGAL_IMPORT_CHARS = '!"#$%&\'()*,:;<=>?[\\]^{|}`\ufffd';
 
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+const ILLEGAL_ASCII_IMPORT_CHAR = /[!"#$%&'()*,:;<=>?[\\\]^{|}`]/;
+
 /** The implementation restriction on import paths the go command enforces. */
 function isValidImportPath(path: string): boolean {
   if (path === '') return false;
+  // Every printable ASCII character but space is graphic: only the illegal ones remain to look for.
+  if (PRINTABLE_ASCII.test(path)) return !ILLEGAL_ASCII_IMPORT_CHAR.test(path);
   for (const ch of path) {
     const r = ch.codePointAt(0)!;
     if (!graphicRe.test(ch) || isSpaceRune(r) || ILLEGAL_IMPORT_CHARS.includes(ch)) return false;

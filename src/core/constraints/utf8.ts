@@ -14,6 +14,16 @@ export function utf8Encode(text: string): Uint8Array {
 }
 
 export function utf8Decode(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  // Short ASCII text (identifiers, import paths, constraint lines) without the decoder's cost per call.
+  if (end - start <= 64) {
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const c = bytes[i];
+      if (c >= 0x80) return decoder.decode(bytes.subarray(start, end));
+      text += String.fromCharCode(c);
+    }
+    return text;
+  }
   return decoder.decode(bytes.subarray(start, end));
 }
 
@@ -82,12 +92,25 @@ export function isTagRune(r: number): boolean {
 export function trimSpace(b: Uint8Array, start: number, end: number): [number, number] {
   let s = start;
   while (s < end) {
+    // ASCII first, without decoding: nearly every byte of a header is ASCII.
+    const c = b[s];
+    if (c < 0x80) {
+      if (c !== 0x20 && (c < 0x09 || c > 0x0d)) break;
+      s++;
+      continue;
+    }
     const [r, w] = decodeRune(b, s, end);
     if (!isSpaceRune(r)) break;
     s += w;
   }
   let e = end;
   while (e > s) {
+    const c = b[e - 1];
+    if (c < 0x80) {
+      if (c !== 0x20 && (c < 0x09 || c > 0x0d)) break;
+      e--;
+      continue;
+    }
     const [r, w] = decodeLastRune(b, s, e);
     if (!isSpaceRune(r)) break;
     e -= w;
