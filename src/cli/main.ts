@@ -2,7 +2,8 @@
 // flame graph as the VS Code extension.
 //   goperf top <file> [--sample-index NAME] [--nodecount N] [--json] [pprof options]
 //   goperf flame <file> [--sample-index NAME] -o out.html [pprof options]
-//   goperf constraints eval|check …   (build constraints; see src/cli/constraints.ts)
+//   goperf constraints eval|check …   (build constraints; see src/cli/constraints.ts,
+//                                      loaded without this file: see goperf.ts)
 //   goperf trace stats …               (execution traces; see src/cli/trace.ts)
 //   goperf benchstat old.txt [new.txt] (benchmark statistics; see src/cli/benchstat.ts)
 
@@ -17,18 +18,19 @@ import {
   FilterError,
   formatTop,
   GRANULARITIES,
+  parseLabelKeys,
   ProfileError,
   sampleIndexByName,
   viewProfile,
   type Aggregate,
   type FilterOptions,
   type Granularity,
+  type LabelFrameOptions,
   type Profile,
   type ViewOptions,
 } from '../core/pprof/index';
 import { renderProfilePageHtml } from '../core/webviewHtml';
 import { runBenchstatCommand } from './benchstat';
-import { runConstraintsCommand } from './constraints';
 import { runTraceCommand } from './trace';
 
 const USAGE = `Usage:
@@ -72,6 +74,10 @@ file names and binary paths:
   --tagfocus [KEY=]V   Keep samples with a matching label: V is a regex list
                        ("a,b") or a numeric range with units ("1kb:2mb", "64:").
   --tagignore [KEY=]V  Drop samples with a matching label.
+  --tagroot KEYS       Group by labels: frames named by each sample's values of
+                       the comma-separated label KEYS at the root of its
+                       stack, the first key outermost (pprof's -tagroot).
+  --tagleaf KEYS       The same at the leaf, the last key innermost.
   --granularity G      functions (default), filefunctions, files, lines, addresses.
   --base FILE          Subtract FILE (same profile type) from the profile;
                        percentages of the difference's total.
@@ -108,6 +114,8 @@ function main(argv: string[]): number {
         'show-from': { type: 'string' },
         tagfocus: { type: 'string' },
         tagignore: { type: 'string' },
+        tagroot: { type: 'string' },
+        tagleaf: { type: 'string' },
         granularity: { type: 'string' },
         base: { type: 'string' },
         'diff-base': { type: 'string' },
@@ -171,6 +179,7 @@ function readProfileFile(file: string): Uint8Array {
 
 interface PprofOptions {
   filters: FilterOptions;
+  labelFrames: LabelFrameOptions;
   granularity?: Granularity;
   base?: { file: string; mode: 'base' | 'diff_base'; normalize: boolean };
 }
@@ -197,6 +206,7 @@ function pprofOptions(values: Record<string, string | boolean | undefined>): Ppr
   if (values.normalize && baseFile === undefined) throw new UsageError('--normalize needs --base or --diff-base');
   return {
     filters,
+    labelFrames: { root: parseLabelKeys(text('tagroot')), leaf: parseLabelKeys(text('tagleaf')) },
     granularity: granularity as Granularity | undefined,
     base: baseFile === undefined ? undefined : { file: baseFile, mode: base !== undefined ? 'base' : 'diff_base', normalize: values.normalize === true },
   };
@@ -239,7 +249,7 @@ function load(
   } catch (e) {
     throw new UsageError(`${file}: ${(e as Error).message}`);
   }
-  const view: ViewOptions = { filters: options.filters, granularity: options.granularity, callTree: false };
+  const view: ViewOptions = { filters: options.filters, labelFrames: options.labelFrames, granularity: options.granularity, callTree: false };
   if (options.base) view.base = { profile: decodeFile(options.base.file).profile, mode: options.base.mode, normalize: options.base.normalize };
   let result;
   try {
@@ -324,14 +334,8 @@ function writeFlamePage(file: string, output: string, sampleIndexName: string | 
 }
 
 function run(): void {
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    // A closed pipe (goperf top x | head) is not an error worth reporting.
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
   const argv = process.argv.slice(2);
   const subcommands: Record<string, (args: string[]) => Promise<number>> = {
-    constraints: runConstraintsCommand,
     trace: runTraceCommand,
     benchstat: runBenchstatCommand,
   };

@@ -1,6 +1,8 @@
 // Source annotations: the per-line costs of the profile last focused in the
 // goperf.profile editor, shown in the source as gutter heat, end-of-line text
 // on hot lines, a CodeLens per function and a hover with the breakdown.
+// The sample type follows the one the profile's page shows; the status bar
+// picks another.
 // The profile is decoded in a worker thread; the host only maps file names.
 import { posix } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -9,7 +11,7 @@ import type { FileCosts, LineCost, LineCostReport } from '../core/pprof/lineCost
 import type { ValueType } from '../core/pprof/model';
 import type { AnnotationRequest, AnnotationResponse } from './annotationsWorker';
 import { HEAT_LEVELS, heatLevel, hoverMarkdown, isHotLine, lensTitle, lineLabel } from './annotationsText';
-import { profileEditorViewType } from './profileEditor';
+import { onProfileSampleTypeShown, profileEditorViewType } from './profileEditor';
 import { maxProfileBytes } from './settings';
 import type { SourceOpener } from './sourceOpener';
 
@@ -51,6 +53,8 @@ export class ProfileAnnotations implements vscode.Disposable {
   private sampleType = '';
   private report: LineCostReport | undefined;
   private sampleTypes: ValueType[] = [];
+  /** The sample type each profile page showed last, by profile URI. */
+  private readonly pageSampleTypes = new Map<string, string>();
   /** The profile being read for annotations, if any. */
   private loading: Promise<void> | undefined;
   private filesByName = new Map<string, FileCosts[]>();
@@ -86,6 +90,7 @@ export class ProfileAnnotations implements vscode.Disposable {
       this.lensChanged,
       this.status,
       vscode.window.tabGroups.onDidChangeTabs((event) => this.followProfileTabs(event)),
+      onProfileSampleTypeShown(({ uri, sampleType }) => this.followPageSampleType(uri, sampleType)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshEditors()),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration('goperf.sourceMap')) {
@@ -128,7 +133,7 @@ export class ProfileAnnotations implements vscode.Disposable {
 
   private setProfile(uri: vscode.Uri | undefined): void {
     this.profileUri = uri;
-    this.sampleType = '';
+    this.sampleType = (uri && this.pageSampleTypes.get(uri.toString())) ?? '';
     this.clearReport();
     if (uri && this.enabled) void this.load(true);
   }
@@ -160,6 +165,16 @@ export class ProfileAnnotations implements vscode.Disposable {
       return;
     }
     void this.load(true);
+  }
+
+  /** The page of `uri` switched to `sampleType`: the source follows when that profile is the one annotating it. */
+  private followPageSampleType(uri: vscode.Uri, sampleType: string): void {
+    this.pageSampleTypes.set(uri.toString(), sampleType);
+    if (uri.toString() !== this.profileUri?.toString()) return;
+    if (sampleType === (this.report?.sampleType.type ?? this.sampleType)) return;
+    this.sampleType = sampleType;
+    // The first report of a profile also says which of its files are missing.
+    if (this.enabled) void this.load(this.report === undefined);
   }
 
   async selectSampleType(): Promise<void> {

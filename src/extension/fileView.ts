@@ -39,6 +39,9 @@ export function asWebviewMessage(value: unknown): WebviewToHost | undefined {
       return { type: 'error', message: String(message.message) };
     case 'rendered':
       return { type: 'rendered', nodeCount: Number(message.nodeCount), millis: Number(message.millis) };
+    case 'sampleTypeShown':
+      if (typeof message.sampleType !== 'string') return undefined;
+      return { type: 'sampleTypeShown', sampleType: message.sampleType };
     case 'save':
       if (typeof message.text !== 'string' || typeof message.suggestedName !== 'string' || !(String(message.format) in saveFilters)) {
         return undefined;

@@ -22,6 +22,10 @@ async function saveExport(profile: vscode.Uri, message: Extract<WebviewToHost, {
   }
 }
 
+const sampleTypeShown = new vscode.EventEmitter<{ uri: vscode.Uri; sampleType: string }>();
+/** A profile page shows a sample type: its first view, then each switch the user makes there. */
+export const onProfileSampleTypeShown = sampleTypeShown.event;
+
 /** The profile editor the user looked at last, for goperf.compareProfiles. */
 let activeProfile: { panel: vscode.WebviewPanel; uri: vscode.Uri; fileName: string } | undefined;
 /** Open profile pages by file, to send a base to one that is already showing. */
@@ -139,6 +143,7 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
       },
       onOtherMessage: async (message) => {
         if (message.type === 'save') await saveExport(uri, message, this.log);
+        else if (message.type === 'sampleTypeShown') sampleTypeShown.fire({ uri, sampleType: message.sampleType });
       },
     });
     if (!shown) return;

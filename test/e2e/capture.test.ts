@@ -2,8 +2,8 @@
 // server (started here, with net/http/pprof) through "Capture Profile from
 // Server…", then see its costs in the source: a CodeLens above the hottest
 // function of workload.go whose text is what `go tool pprof` prints for the
-// saved file, and the end-of-line costs; the capture is listed in the
-// Profiles view.
+// saved file, and the end-of-line costs; a sample type picked in the flame
+// graph becomes the annotations' one; the capture is listed in the Profiles view.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -128,6 +128,14 @@ describe('live capture and source annotations in VS Code (code-server)', { timeo
     });
     await page.waitForTimeout(500); // the hover fades in
     await vscode.screenshot('capture-hover');
+
+    await vscode.step('switching the flame graph to alloc_objects switches the annotations to it', async () => {
+      await page.locator('.tab', { hasText: /^heap-127\.0\.0\.1_\d+-\d{8}-\d{6}\.pb\.gz/ }).first().click();
+      const flame = vscode.visibleWebview();
+      await flame.locator('vscode-single-select').click();
+      await flame.getByRole('option', { name: 'alloc_objects', exact: true }).click();
+      await page.locator('.statusbar-item', { hasText: 'alloc_objects' }).waitFor();
+    });
 
     await vscode.step('the capture is listed in the Profiles view', async () => {
       await vscode.runCommand('Explorer: Focus on goperf Profiles View');

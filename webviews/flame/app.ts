@@ -5,11 +5,11 @@
 // aggregated in a worker when possible, never on the extension host's
 // thread; progress goes to the host and to tests.
 
-import { GRANULARITIES, type Aggregate, type Granularity } from '../../src/core/pprof/index';
+import { GRANULARITIES, hasFilters, type Aggregate, type Granularity } from '../../src/core/pprof/index';
 import type { ExportFormat, LoadBaseMessage, WebviewToHost } from '../../src/core/protocol';
 import { renderProfilePageHtml } from '../../src/core/webviewHtml';
 import type { BaseInfo, Decoder, ProfileSummary, ViewRequest } from './decoder';
-import { FilterBar, filterOptions, guessModulePath, pprofFlags, type FilterChip } from './filterBar';
+import { FilterBar, filterOptions, guessModulePath, labelFrameOptions, pprofFlags, type FilterChip } from './filterBar';
 import { FlameGraph, type FrameBox } from './flameGraph';
 import { formatPercent, formatValue } from '../../src/core/pprof/units';
 import { sandwich, type Sandwich } from './sandwich';
@@ -130,6 +130,8 @@ export class FlameApp implements FlameTestHooks {
   private shownTotal = 0;
   private warnings: string[] = [];
   private base: BaseInfo | undefined;
+  /** The sample type last reported to the host, which points source annotations at it. */
+  private reportedSampleType = '';
   private request: ViewRequest = { sampleIndex: 0, filters: {}, granularity: 'functions', collapseRecursion: false, diff: false };
   /** Bumped by every load and view change, so a late answer for an older request is dropped. */
   private generation = 0;
@@ -208,6 +210,7 @@ export class FlameApp implements FlameTestHooks {
   async load(fileName: string, bytes: Uint8Array, sampleType?: string): Promise<void> {
     const generation = ++this.generation;
     this.fileName = fileName;
+    this.reportedSampleType = '';
     this.fileLabel.textContent = fileName;
     this.fileLabel.title = fileName;
     for (const part of [this.toolbar, this.filterBar.element, this.breadcrumb, this.split, this.details]) part.hidden = true;
@@ -231,6 +234,7 @@ export class FlameApp implements FlameTestHooks {
       return;
     }
     this.fillSampleTypes(decoded.summary, decoded.firstIndex);
+    this.filterBar.setLabelKeys(decoded.summary.labelKeys);
     this.base = undefined;
     this.request = { ...this.request, sampleIndex: decoded.firstIndex, diff: false };
 
@@ -438,7 +442,7 @@ export class FlameApp implements FlameTestHooks {
   }
 
   private onFiltersChanged(chips: readonly FilterChip[]): void {
-    this.changeView({ filters: filterOptions(chips) });
+    this.changeView({ filters: filterOptions(chips), labelFrames: labelFrameOptions(chips) });
   }
 
   /**
@@ -473,7 +477,8 @@ export class FlameApp implements FlameTestHooks {
     this.flame.setAggregate(next);
     this.table.setAggregate(next, result.base !== undefined);
     const unit = next.sampleType.unit;
-    const filtered = pprofFlags(this.filterBar.active).length > 0;
+    // Grouping by labels adds frames but keeps every sample.
+    const filtered = hasFilters(request.filters);
     this.totalLabel.textContent = filtered
       ? `Showing ${formatValue(result.shownTotal, unit)} (${formatPercent(result.shownTotal, next.total)}) of ${formatValue(next.total, unit)}`
       : `Total ${formatValue(next.total, unit)}`;
@@ -494,6 +499,10 @@ export class FlameApp implements FlameTestHooks {
     this.applySearch(this.searchField.value);
     this.updateSandwich();
     document.body.dataset.sampleType = next.sampleType.type;
+    if (next.sampleType.type !== this.reportedSampleType) {
+      this.reportedSampleType = next.sampleType.type;
+      this.host.post({ type: 'sampleTypeShown', sampleType: next.sampleType.type });
+    }
     document.body.dataset.granularity = request.granularity;
     document.body.dataset.view = 'ready';
     return result.millis;

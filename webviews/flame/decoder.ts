@@ -8,16 +8,19 @@ import {
   encodeProfile,
   incompatibility,
   ProfileError,
+  profileLabelKeys,
   sampleIndexByName,
   viewProfile,
 } from '../../src/core/pprof/index';
-import type { Aggregate, CallTree, FilterOptions, Granularity, Profile, ValueType } from '../../src/core/pprof/index';
+import type { Aggregate, CallTree, FilterOptions, Granularity, LabelFrameOptions, Profile, ValueType } from '../../src/core/pprof/index';
 import { startOwnWorker } from '../common/ownWorker';
 
 export interface ProfileSummary {
   sampleTypes: ValueType[];
   defaultSampleIndex: number;
   sampleCount: number;
+  /** The samples' label keys, to group by (pprof's -tagroot). */
+  labelKeys: string[];
 }
 
 export interface Decoded {
@@ -31,6 +34,8 @@ export interface Decoded {
 export interface ViewRequest {
   sampleIndex: number;
   filters: FilterOptions;
+  /** Label values as frames (pprof's -tagroot/-tagleaf), before the filters. */
+  labelFrames?: LabelFrameOptions;
   granularity: Granularity;
   collapseRecursion: boolean;
   /** Subtract the base given to setBase (ignored when there is none). */
@@ -90,6 +95,7 @@ class ProfileSession {
       sampleTypes: profile.sampleTypes,
       defaultSampleIndex: profile.defaultSampleIndex,
       sampleCount: profile.sampleCount,
+      labelKeys: profileLabelKeys(profile),
     };
     return { summary, firstIndex, millis: performance.now() - start };
   }
@@ -124,6 +130,7 @@ class ProfileSession {
     const diff = request.diff ? this.base : undefined;
     return viewProfile(this.decoded(), request.sampleIndex, {
       filters: request.filters,
+      labelFrames: request.labelFrames,
       granularity: request.granularity,
       collapseRecursion: request.collapseRecursion,
       callTree,

@@ -4,12 +4,14 @@
 // Several chips of one regex kind mean "any of them": they become one pprof
 // regex joined with '|', which is how a pprof user writes it. Tag filters
 // take one value each (pprof's own syntax already lists alternatives), so a
-// new one replaces the old.
+// new one replaces the old. Grouping by a label key (pprof's -tagroot and
+// -tagleaf) is a chip too, one per key, in the order pprof lists the keys.
 
-import type { FilterOptions } from '../../src/core/pprof/index';
+import type { FilterOptions, LabelFrameOptions } from '../../src/core/pprof/index';
 import { packageOf } from './palette';
 
-export type FilterKind = 'focus' | 'ignore' | 'hide' | 'show' | 'show_from' | 'tagfocus' | 'tagignore';
+export type GroupKind = 'tagroot' | 'tagleaf';
+export type FilterKind = 'focus' | 'ignore' | 'hide' | 'show' | 'show_from' | 'tagfocus' | 'tagignore' | GroupKind;
 
 export interface FilterChip {
   kind: FilterKind;
@@ -26,7 +28,13 @@ const kinds: { kind: FilterKind; option: keyof FilterOptions; title: string }[] 
   { kind: 'tagignore', option: 'tagIgnore', title: 'Drop samples by label: key=regex, or a numeric range' },
 ];
 
+const groupKinds: { kind: GroupKind; heading: string; title: string }[] = [
+  { kind: 'tagroot', heading: 'At the root', title: "The label's values become the outermost frames (pprof's -tagroot)" },
+  { kind: 'tagleaf', heading: 'At the leaf', title: "The label's values become the innermost frames (pprof's -tagleaf)" },
+];
+
 const isTagKind = (kind: FilterKind) => kind === 'tagfocus' || kind === 'tagignore';
+const isGroupKind = (kind: FilterKind): kind is GroupKind => kind === 'tagroot' || kind === 'tagleaf';
 
 /** The chips as pprof's options (the same strings `go tool pprof -focus=…` would take). */
 export function filterOptions(chips: readonly FilterChip[]): FilterOptions {
@@ -38,10 +46,20 @@ export function filterOptions(chips: readonly FilterChip[]): FilterOptions {
   return options;
 }
 
-/** The chips as go tool pprof flags, e.g. ["-focus=Parse", "-hide=^runtime\\."]. */
+/** The grouping chips as pprof's -tagroot/-tagleaf keys, first added outermost. */
+export function labelFrameOptions(chips: readonly FilterChip[]): LabelFrameOptions {
+  const keys = (kind: GroupKind) => chips.filter((chip) => chip.kind === kind).map((chip) => chip.value);
+  return { root: keys('tagroot'), leaf: keys('tagleaf') };
+}
+
+/** The chips as go tool pprof flags, e.g. ["-focus=Parse", "-hide=^runtime\\.", "-tagroot=worker"]. */
 export function pprofFlags(chips: readonly FilterChip[]): string[] {
   const options = filterOptions(chips);
-  return kinds.flatMap(({ kind, option }) => (options[option] !== undefined ? [`-${kind}=${options[option]}`] : []));
+  const grouping = labelFrameOptions(chips);
+  return [
+    ...kinds.flatMap(({ kind, option }) => (options[option] !== undefined ? [`-${kind}=${options[option]}`] : [])),
+    ...(['root', 'leaf'] as const).flatMap((end) => (grouping[end]!.length > 0 ? [`-tag${end}=${grouping[end]!.join(',')}`] : [])),
+  ];
 }
 
 /** Escapes a Go import path for use as a regex prefix. */
@@ -58,6 +76,7 @@ export class FilterBar {
   private readonly chipList = document.createElement('div');
   private readonly undoButton = document.createElement('button');
   private readonly moduleButton = document.createElement('button');
+  private readonly groupSelect = document.createElement('select');
   private readonly status = document.createElement('span');
   private chips: FilterChip[] = [];
   private readonly history: FilterChip[][] = [];
@@ -105,11 +124,21 @@ export class FilterBar {
     this.undoButton.title = 'Undo the last filter change (Ctrl+Z)';
     this.undoButton.disabled = true;
     this.undoButton.addEventListener('click', () => this.undo());
+    this.groupSelect.className = 'group-by';
+    this.groupSelect.setAttribute('aria-label', 'Group by label');
+    this.groupSelect.title = "Add frames named by each sample's values of a label key (pprof's -tagroot/-tagleaf)";
+    this.groupSelect.hidden = true;
+    this.groupSelect.addEventListener('change', () => {
+      const choice = this.groupSelect.value;
+      const kind = choice.slice(0, choice.indexOf(':')) as FilterKind;
+      this.groupSelect.value = '';
+      if (isGroupKind(kind)) this.add({ kind, value: choice.slice(kind.length + 1) });
+    });
     this.chipList.className = 'chips';
     this.chipList.setAttribute('aria-label', 'Active filters');
     this.status.className = 'filter-status';
     this.status.setAttribute('role', 'status');
-    this.element.append(this.kindSelect, this.input, add, hideRuntime, this.moduleButton, this.undoButton, this.chipList, this.status);
+    this.element.append(this.kindSelect, this.input, add, hideRuntime, this.moduleButton, this.groupSelect, this.undoButton, this.chipList, this.status);
   }
 
   get active(): readonly FilterChip[] {
@@ -121,6 +150,28 @@ export class FilterBar {
     this.modulePath = path;
     this.moduleButton.disabled = path === undefined;
     this.moduleButton.title = path ? `Focus on ${path} (-focus=^${quoteRegex(path)}[./])` : 'No module of your own found in this profile';
+  }
+
+  /** Offers the profile's label keys to group by; the control hides when there are none. */
+  setLabelKeys(keys: readonly string[]): void {
+    const prompt = document.createElement('option');
+    prompt.value = '';
+    prompt.textContent = 'Group by label…';
+    const groups = groupKinds.map(({ kind, heading, title }) => {
+      const group = document.createElement('optgroup');
+      group.label = heading;
+      for (const key of keys) {
+        const option = document.createElement('option');
+        option.value = `${kind}:${key}`;
+        option.textContent = key;
+        option.title = title;
+        group.append(option);
+      }
+      return group;
+    });
+    this.groupSelect.replaceChildren(prompt, ...groups);
+    this.groupSelect.value = '';
+    this.groupSelect.hidden = keys.length === 0;
   }
 
   /** Shows a problem with the filters (a bad regex) or pprof's warnings; '' clears it. */
@@ -176,10 +227,13 @@ export class FilterBar {
       element.dataset.kind = chip.kind;
       element.dataset.value = chip.value;
       const label = document.createElement('span');
-      label.textContent = `${chip.kind}=${chip.value}`;
+      label.textContent = isGroupKind(chip.kind)
+        ? `group by ${chip.value}${chip.kind === 'tagleaf' ? ' (at the leaf)' : ''}`
+        : `${chip.kind}=${chip.value}`;
+      label.title = `-${chip.kind}=${chip.value}`;
       const remove = this.button('×', `Remove ${chip.kind}=${chip.value}`, () => this.remove(index));
       remove.className = 'chip-remove';
-      remove.setAttribute('aria-label', `Remove filter ${chip.kind}=${chip.value}`);
+      remove.setAttribute('aria-label', `Remove ${isGroupKind(chip.kind) ? 'grouping' : 'filter'} ${chip.kind}=${chip.value}`);
       element.append(label, remove);
       return element;
     });

@@ -36,6 +36,21 @@ export interface FrameBox {
 const labelPadding = 4;
 const minLabelWidth = 28;
 const ellipsis = '…';
+/** How many of the latest zooms keep their layout for stepping back (an outer zoom's is a few MB). */
+const keptHistoryLayouts = 8;
+
+/** The frames laid out at one zoom and width, grouped by row and ordered by x within each. */
+interface Layout {
+  nodes: Int32Array;
+  xs: Float64Array;
+  widths: Float64Array;
+  count: number;
+  /** Where each row's frames start in the arrays above (one more entry than rows). */
+  rowStart: Int32Array;
+  rowCount: number;
+  width: number;
+  pixelRatio: number;
+}
 
 export class FlameGraph {
   readonly element: HTMLDivElement;
@@ -58,16 +73,26 @@ export class FlameGraph {
 
   private zoomNode = 0;
   private readonly history: number[] = [];
+  /**
+   * The layout of each zoom in `history` (the last few), so that stepping
+   * back draws at once instead of laying out what was on screen before:
+   * the outer zooms are the ones with the most frames to lay out.
+   */
+  private readonly historyLayouts: (Layout | undefined)[] = [];
   private hoverNode = -1;
   private selectedNode = -1;
 
   // Layout of the frames that are wide enough to draw, grouped by row
   // (depth) and sorted by x inside a row: row r is rowStart[r] .. rowStart[r+1]-1.
   private laidOut = 0;
-  private layoutNodes = new Int32Array(0);
-  private layoutX = new Float64Array(0);
-  private layoutWidth = new Float64Array(0);
-  private rowStart = new Int32Array(1);
+  private layoutNodes: Int32Array = new Int32Array(0);
+  private layoutX: Float64Array = new Float64Array(0);
+  private layoutWidth: Float64Array = new Float64Array(0);
+  /** The frames before they are grouped by row (layout()'s working space, reused). */
+  private unsortedNodes = new Int32Array(0);
+  private unsortedX = new Float64Array(0);
+  private unsortedWidth = new Float64Array(0);
+  private rowStart: Int32Array = new Int32Array(1);
   private rowCount = 0;
 
   private width = 0;
@@ -124,6 +149,7 @@ export class FlameGraph {
     this.widths = aggregate.tree.magnitude ?? aggregate.tree.total;
     this.zoomNode = 0;
     this.history.length = 0;
+    this.historyLayouts.length = 0;
     this.hoverNode = -1;
     this.selectedNode = -1;
     this.nodeMatched = undefined;
@@ -165,14 +191,19 @@ export class FlameGraph {
   zoomTo(node: number): void {
     if (!this.aggregate || node === this.zoomNode) return;
     this.history.push(this.zoomNode);
+    this.historyLayouts.push(this.layoutStale ? undefined : this.currentLayout());
+    const forgotten = this.historyLayouts.length - 1 - keptHistoryLayouts;
+    if (forgotten >= 0) this.historyLayouts[forgotten] = undefined;
     this.applyZoom(node);
   }
 
   /** Returns to the previous zoom, like a browser's back button; false when there is none. */
   back(): boolean {
     const previous = this.history.pop();
+    const layout = this.historyLayouts.pop();
     if (previous === undefined) return false;
     this.applyZoom(previous);
+    if (layout && layout.width === this.width && layout.pixelRatio === this.pixelRatio) this.restoreLayout(layout);
     return true;
   }
 
@@ -291,10 +322,10 @@ export class FlameGraph {
     let count = 0;
     let deepest = zoomDepth;
     const push = (node: number, x: number, width: number) => {
-      if (count === this.layoutNodes.length) this.growLayout();
-      this.layoutNodes[count] = node;
-      this.layoutX[count] = x;
-      this.layoutWidth[count] = width;
+      if (count === this.unsortedNodes.length) this.growLayout();
+      this.unsortedNodes[count] = node;
+      this.unsortedX[count] = x;
+      this.unsortedWidth[count] = width;
       count++;
     };
 
@@ -343,39 +374,58 @@ export class FlameGraph {
     // Stable counting sort by depth.
     const rows = deepest + 1;
     const rowStart = new Int32Array(rows + 1);
-    for (let i = 0; i < count; i++) rowStart[tree.depth[this.layoutNodes[i]] + 1]++;
+    for (let i = 0; i < count; i++) rowStart[tree.depth[this.unsortedNodes[i]] + 1]++;
     for (let r = 0; r < rows; r++) rowStart[r + 1] += rowStart[r];
     const cursor = rowStart.slice(0, rows);
     const nodes = new Int32Array(count);
     const xs = new Float64Array(count);
     const widths = new Float64Array(count);
     for (let i = 0; i < count; i++) {
-      const slot = cursor[tree.depth[this.layoutNodes[i]]]++;
-      nodes[slot] = this.layoutNodes[i];
-      xs[slot] = this.layoutX[i];
-      widths[slot] = this.layoutWidth[i];
+      const slot = cursor[tree.depth[this.unsortedNodes[i]]]++;
+      nodes[slot] = this.unsortedNodes[i];
+      xs[slot] = this.unsortedX[i];
+      widths[slot] = this.unsortedWidth[i];
     }
-    this.layoutNodes = nodes;
-    this.layoutX = xs;
-    this.layoutWidth = widths;
-    this.laidOut = count;
-    this.rowStart = rowStart;
-    this.rowCount = rows;
-    const contentHeight = rows * this.rowHeight + this.rowHeight;
+    this.restoreLayout({ nodes, xs, widths, count, rowStart, rowCount: rows, width: this.width, pixelRatio: this.pixelRatio });
+  }
+
+  private currentLayout(): Layout {
+    return {
+      nodes: this.layoutNodes,
+      xs: this.layoutX,
+      widths: this.layoutWidth,
+      count: this.laidOut,
+      rowStart: this.rowStart,
+      rowCount: this.rowCount,
+      width: this.width,
+      pixelRatio: this.pixelRatio,
+    };
+  }
+
+  /** Makes `layout` the current one (its arrays are never written to afterwards, so they can be kept). */
+  private restoreLayout(layout: Layout): void {
+    this.layoutStale = false;
+    this.layoutNodes = layout.nodes;
+    this.layoutX = layout.xs;
+    this.layoutWidth = layout.widths;
+    this.laidOut = layout.count;
+    this.rowStart = layout.rowStart;
+    this.rowCount = layout.rowCount;
+    const contentHeight = layout.rowCount * this.rowHeight + this.rowHeight;
     this.spacer.style.height = `${Math.max(0, contentHeight - this.viewportHeight)}px`;
   }
 
   private growLayout(): void {
-    const size = Math.max(1024, this.layoutNodes.length * 2);
+    const size = Math.max(1024, this.unsortedNodes.length * 2);
     const nodes = new Int32Array(size);
-    nodes.set(this.layoutNodes);
+    nodes.set(this.unsortedNodes);
     const xs = new Float64Array(size);
-    xs.set(this.layoutX);
+    xs.set(this.unsortedX);
     const widths = new Float64Array(size);
-    widths.set(this.layoutWidth);
-    this.layoutNodes = nodes;
-    this.layoutX = xs;
-    this.layoutWidth = widths;
+    widths.set(this.unsortedWidth);
+    this.unsortedNodes = nodes;
+    this.unsortedX = xs;
+    this.unsortedWidth = widths;
   }
 
   private fillOf(node: number, ancestor: boolean): string {

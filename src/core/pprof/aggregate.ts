@@ -10,7 +10,7 @@
 import type { Aggregate, CallTree, FunctionInfo, TopRow } from './model';
 import type { LocationTable, Profile, SampleTable } from './decode';
 import type { FilterPlan } from './filter';
-import { Int32List } from '../typedLists';
+import { Float64List, Int32List } from '../typedLists';
 
 /** Resolves a pprof -sample_index argument: a type name (with or without
  *  `inuse_`), a numeric index, or '' for the profile's default. */
@@ -258,6 +258,59 @@ export class PairMap {
   }
 }
 
+/**
+ * The children of call-tree nodes by function, for trees built node by
+ * node. Sibling lists: most nodes have few children, and a lookup that
+ * misses (the common case while a tree grows) then costs a read or two
+ * instead of a probe into a large table. Nodes with many children also get
+ * a hash table entry per child.
+ */
+class ChildLists {
+  private static readonly many = 16;
+  private firstChild: Int32Array;
+  private nextSibling: Int32Array;
+  private childCount: Int32Array;
+  private readonly table = new PairMap(1024);
+
+  constructor(capacity: number) {
+    this.firstChild = new Int32Array(Math.max(capacity, 16)).fill(-1);
+    this.nextSibling = new Int32Array(this.firstChild.length);
+    this.childCount = new Int32Array(this.firstChild.length);
+  }
+
+  /** The child of `node` whose function (in `funcs`, by node) is `func`, or -1. */
+  find(node: number, func: number, funcs: Int32Array): number {
+    if (this.childCount[node] > ChildLists.many) return this.table.get(node, func);
+    for (let c = this.firstChild[node]; c >= 0; c = this.nextSibling[c]) if (funcs[c] === func) return c;
+    return -1;
+  }
+
+  add(node: number, func: number, child: number, funcs: Int32Array): void {
+    if (child >= this.firstChild.length) this.grow();
+    this.nextSibling[child] = this.firstChild[node];
+    this.firstChild[node] = child;
+    const count = ++this.childCount[node];
+    if (count === ChildLists.many + 1) {
+      for (let c = this.firstChild[node]; c >= 0; c = this.nextSibling[c]) this.table.add(node, funcs[c], c);
+    } else if (count > ChildLists.many + 1) {
+      this.table.add(node, func, child);
+    }
+  }
+
+  private grow(): void {
+    const size = this.firstChild.length * 2;
+    const firstChild = new Int32Array(size).fill(-1);
+    firstChild.set(this.firstChild);
+    const nextSibling = new Int32Array(size);
+    nextSibling.set(this.nextSibling);
+    const childCount = new Int32Array(size);
+    childCount.set(this.childCount);
+    this.firstChild = firstChild;
+    this.nextSibling = nextSibling;
+    this.childCount = childCount;
+  }
+}
+
 export interface AggregateOptions {
   /** Build the call tree (default true); `top` reports only need the rows. */
   callTree?: boolean;
@@ -383,6 +436,11 @@ interface StackTrie {
 
 const stackTries = new WeakMap<SampleTable, StackTrie>();
 
+/** Whether the profile's samples have their stack trie already (a call tree of them is then quick). */
+export function hasStackTrie(profile: Profile): boolean {
+  return stackTries.has(profile.samples);
+}
+
 function stackTrie(samples: SampleTable): StackTrie {
   const cached = stackTries.get(samples);
   if (cached) return cached;
@@ -478,6 +536,8 @@ interface Skeleton {
   repeats: Uint8Array;
   /** Per trie node, with show_from: the path has a (visible) matching location. */
   showFromReached: Uint8Array | undefined;
+  /** 1 for a node visited at more than one line. */
+  manyLines: Uint8Array;
 }
 
 /** Skeletons kept per trie: a few filter combinations to step back to cheaply. */
@@ -514,43 +574,9 @@ function skeletonOf(
   const nodeFunc = new Int32List(n);
   const slotNode = new Int32List(n);
   const slotLine = new Int32List(n);
-  // Children as sibling lists: most nodes have few, and a lookup that misses
-  // (the common case: the tree grows with the trie) then costs a read or two
-  // instead of a probe into a large table. Nodes with many children also get
-  // a hash table entry per child.
-  const manyChildren = 16;
-  let firstChild = new Int32Array(n).fill(-1);
-  let nextSibling = new Int32Array(n);
-  let childCount = new Int32Array(n);
-  const children = new PairMap(1024);
-  const findChild = (node: number, func: number): number => {
-    if (childCount[node] > manyChildren) return children.get(node, func);
-    const funcs = nodeFunc.data;
-    for (let c = firstChild[node]; c >= 0; c = nextSibling[c]) if (funcs[c] === func) return c;
-    return -1;
-  };
-  const addChild = (node: number, func: number, child: number) => {
-    if (child >= firstChild.length) {
-      const size = firstChild.length * 2;
-      const grownFirst = new Int32Array(size).fill(-1);
-      grownFirst.set(firstChild);
-      const grownNext = new Int32Array(size);
-      grownNext.set(nextSibling);
-      const grownCount = new Int32Array(size);
-      grownCount.set(childCount);
-      firstChild = grownFirst;
-      nextSibling = grownNext;
-      childCount = grownCount;
-    }
-    nextSibling[child] = firstChild[node];
-    firstChild[node] = child;
-    const count = ++childCount[node];
-    if (count === manyChildren + 1) {
-      for (let c = firstChild[node]; c >= 0; c = nextSibling[c]) children.add(node, nodeFunc.data[c], c);
-    } else if (count > manyChildren + 1) {
-      children.add(node, func, child);
-    }
-  };
+  const children = new ChildLists(n);
+  const findChild = (node: number, func: number): number => children.find(node, func, nodeFunc.data);
+  const addChild = (node: number, func: number, child: number) => children.add(node, func, child, nodeFunc.data);
   const slots = new PairMap(n);
   nodeParent.push(-1);
   nodeFunc.push(-1);
@@ -627,27 +653,7 @@ function skeletonOf(
   };
   const func = new Int32Array(m);
   for (let k = 0; k < m; k++) func[k] = nodeFunc.data[shape.oldOf[k]];
-  // Depth-first over the laid-out tree, counting each function's frames on the path.
-  const repeats = new Uint8Array(m);
-  const onPath = new Int32Array(functions.length);
-  const pathNodes = new Int32Array(shape.maxDepth + 2);
-  const pathNext = new Int32Array(shape.maxDepth + 2);
-  let top = 0;
-  pathNext[0] = shape.firstChild[0];
-  while (top >= 0) {
-    const node = pathNodes[top];
-    const child = pathNext[top];
-    if (child < shape.firstChild[node] + shape.childCount[node]) {
-      pathNext[top]++;
-      if (onPath[func[child]]++ > 0) repeats[child] = 1;
-      top++;
-      pathNodes[top] = child;
-      pathNext[top] = shape.firstChild[child];
-    } else {
-      if (node !== 0) onPath[func[node]]--;
-      top--;
-    }
-  }
+  const repeats = repeatedFunctions(shape, func, functions.length);
   // What does not depend on values is settled here, so that a view touches
   // as few scattered nodes as it can.
   const frameNodes = renumber(frameNode.done());
@@ -733,10 +739,37 @@ function skeletonOf(
     slotLine: slotLines,
     repeats,
     showFromReached,
+    manyLines: Uint8Array.from(slotsOfNode, (c) => (c > 1 ? 1 : 0)),
   };
   trie.skeletons.set(key, skeleton);
   if (trie.skeletons.size > maxSkeletons) trie.skeletons.delete(trie.skeletons.keys().next().value!);
   return skeleton;
+}
+
+/** 1 for each laid-out node whose function is already on the path above it (it adds nothing to cum). */
+function repeatedFunctions(shape: TreeShape, func: Int32Array, funcCount: number): Uint8Array {
+  // Depth-first over the laid-out tree, counting each function's frames on the path.
+  const repeats = new Uint8Array(shape.count);
+  const onPath = new Int32Array(funcCount);
+  const pathNodes = new Int32Array(shape.maxDepth + 2);
+  const pathNext = new Int32Array(shape.maxDepth + 2);
+  let top = 0;
+  pathNext[0] = shape.firstChild[0];
+  while (top >= 0) {
+    const node = pathNodes[top];
+    const child = pathNext[top];
+    if (child < shape.firstChild[node] + shape.childCount[node]) {
+      pathNext[top]++;
+      if (onPath[func[child]]++ > 0) repeats[child] = 1;
+      top++;
+      pathNodes[top] = child;
+      pathNext[top] = shape.firstChild[child];
+    } else {
+      if (node !== 0) onPath[func[node]]--;
+      top--;
+    }
+  }
+  return repeats;
 }
 
 /**
@@ -749,7 +782,7 @@ export function treeAggregate(
   sampleIndex: number,
   opts: AggregateOptions,
   filters: { plan: FilterPlan; structureKey: string } | undefined,
-): { aggregate: Aggregate; tagMatched: { focus: boolean; ignore: boolean } } {
+): { aggregate: Aggregate; tagMatched: { focus: boolean; ignore: boolean }; detail: TreeDetail } {
   const granularity = opts.granularity ?? 'functions';
   const collapse = opts.collapseRecursion ?? false;
   const plan = filters?.plan;
@@ -898,8 +931,47 @@ export function treeAggregate(
     rows: topRows(flat, cum, sk.nameRank),
     granularity,
   };
-  return { aggregate, tagMatched: { focus: tagFocusMatched, ignore: tagIgnoreMatched } };
+  const detail: TreeDetail = {
+    aggregate,
+    tree,
+    collapse,
+    nodeOf: shape.oldOf,
+    magnitude: outMagnitude,
+    slotNode: sk.slotNode,
+    slotLine: sk.slotLine,
+    slotValue,
+    slotSeen,
+    manyLines: sk.manyLines,
+  };
+  return { aggregate, tagMatched: { focus: tagFocusMatched, ignore: tagIgnoreMatched }, detail };
 }
+
+/** The parts of a CallTree that TreeFolder reads. */
+export type FoldableTree = Pick<CallTree, 'nodeCount' | 'parent' | 'func' | 'total' | 'self' | 'line' | 'inlined'>;
+
+/**
+ * A call tree as treeAggregate built it, with what refoldTree needs to hide
+ * frames in it without going back to the samples.
+ */
+export interface TreeDetail {
+  /** What the tree is of; its own tree may have been handed on (a worker transfers its arrays). */
+  aggregate: Aggregate;
+  /** The laid-out nodes. */
+  tree: FoldableTree;
+  collapse: boolean;
+  /** The built node of each laid-out node (the arrays below are by built node). */
+  nodeOf: Int32Array;
+  /** The sum of |value| through each node. */
+  magnitude: Float64Array;
+  /** Each node's (node, line) slots, sorted by node, and what the visits with a value added to them. */
+  slotNode: Int32Array;
+  slotLine: Int32Array;
+  slotValue: Float64Array;
+  slotSeen: Uint8Array;
+  /** 1 for a node visited at more than one line. */
+  manyLines: Uint8Array;
+}
+
 
 /**
  * Call-tree nodes in any order where a parent comes before its children
@@ -1078,4 +1150,283 @@ function layOutTree(b: TreeColumns, nameRank: Int32Array, withMagnitude: boolean
   };
   if (magnitude) tree.magnitude = magnitude;
   return tree;
+}
+
+/** The target TreeFolder.fold takes for a function folded away (its nodes' values go to their parents' nodes). */
+const FOLDED_AWAY = -2;
+
+/**
+ * The aggregate `base` becomes when `plan` hides frames (pprof's -hide and
+ * -show), folded from base's call tree instead of the samples: a hidden
+ * frame's node hands its self value to its parent and its children to the
+ * parent's node, where they merge with their namesakes. `base` must be of
+ * the same profile, sample type, focus and ignore; `plan` must have no
+ * show_from or tag filters, which change which samples count in ways a
+ * call tree no longer knows. Undefined when hiding is not a matter of whole
+ * nodes: when a node's frames are not all hidden alike, or when a
+ * location's outermost line goes while another stays (that line's frame
+ * would stop being inlined).
+ */
+export function refoldTree(profile: Profile, base: TreeDetail, plan: FilterPlan, withMagnitude: boolean): Aggregate | undefined {
+  const kept = plan.keptLines;
+  if (!kept || plan.showFrom || plan.tagFocus || plan.tagIgnore) return undefined;
+  const old = base.aggregate;
+  const granularity = old.granularity ?? 'functions';
+  const locs = profile.locations;
+  const before = functionNodes(profile, granularity);
+  const after = functionNodes({ ...profile, locations: plan.locations }, granularity);
+  // Per node before: the node after, FOLDED_AWAY when hidden, -1 when no frame has it.
+  const target = new Int32Array(before.functions.length).fill(-1);
+  let whole = true;
+  const assign = (node: number, to: number) => {
+    if (target[node] === -1) target[node] = to;
+    else if (target[node] !== to) whole = false;
+  };
+  for (let l = 0; l < locs.count && whole; l++) {
+    const ls = locs.lineStart[l];
+    const le = locs.lineEnd[l];
+    if (ls === le) {
+      assign(before.locationNode[l], plan.hidden !== undefined && plan.hidden[l] === 1 ? FOLDED_AWAY : after.locationNode[l]);
+      continue;
+    }
+    let k = plan.locations.lineStart[l];
+    for (let j = ls; j < le; j++) assign(before.lineNode[j], kept[j] ? after.lineNode[k++] : FOLDED_AWAY);
+    if (!kept[le - 1] && k > plan.locations.lineStart[l]) whole = false;
+  }
+  if (!whole) return undefined;
+
+  const folder = new TreeFolder(base.tree.nodeCount, base.collapse);
+  if (!folder.fold(base, target, 1)) return undefined;
+  // Every sample left has a frame, so the root holds nothing of its own.
+  folder.clearRootSelf();
+  return folder.finish(after.functions, old, withMagnitude);
+}
+
+/**
+ * A call tree made of the nodes of built ones (see TreeDetail): each old
+ * node goes to the new node of its function under its parent's new node,
+ * or, when its function is FOLDED_AWAY, into its parent's new node.
+ * Values add up (times a sign per tree); lines and inlining are merged as a
+ * tree built from all the trees' samples would have them.
+ */
+export class TreeFolder {
+  private count = 1;
+  private parent: Int32Array;
+  private func: Int32Array;
+  private total: Float64Array;
+  private self: Float64Array;
+  private magnitude: Float64Array;
+  private inlined: Uint8Array;
+  private line: Int32Array;
+  private entries: Int32Array;
+  /** Nodes whose old nodes had more than one line between them: their line is chosen by mergeLines. */
+  private linesDiffer: Uint8Array;
+  /** Nodes that an old node was folded into: their children may meet namesakes. */
+  private absorbed: Uint8Array;
+  private readonly children: ChildLists;
+  /** The roots' magnitudes: with samples without frames, more than their children's. */
+  private rootMagnitude = 0;
+  private rootFromChildren = false;
+  private readonly folds: { detail: TreeDetail; into: Int32Array; entry: Uint8Array; sign: number }[] = [];
+
+  constructor(
+    capacity: number,
+    private readonly collapse: boolean,
+  ) {
+    this.parent = new Int32Array(capacity).fill(-1);
+    this.func = new Int32Array(capacity).fill(-1);
+    this.total = new Float64Array(capacity);
+    this.self = new Float64Array(capacity);
+    this.magnitude = new Float64Array(capacity);
+    this.inlined = new Uint8Array(capacity);
+    this.line = new Int32Array(capacity);
+    this.entries = new Int32Array(capacity);
+    this.linesDiffer = new Uint8Array(capacity);
+    this.absorbed = new Uint8Array(capacity);
+    this.children = new ChildLists(capacity);
+  }
+
+  /**
+   * Adds the nodes of `detail`'s tree, old function f going to new function
+   * target[f]; false when a node's function has no target (-1).
+   */
+  fold(detail: TreeDetail, target: Int32Array, sign: number): boolean {
+    const tree = detail.tree;
+    const n = tree.nodeCount;
+    const into = new Int32Array(n);
+    const entry = new Uint8Array(n);
+    this.folds.push({ detail, into, entry, sign });
+    this.entries[0]++;
+    this.self[0] += sign * tree.self[0];
+    this.rootMagnitude += detail.magnitude[detail.nodeOf[0]];
+    for (let k = 1; k < n; k++) {
+      const p = into[tree.parent[k]];
+      const to = target[tree.func[k]];
+      if (to === -1) return false;
+      if (to === FOLDED_AWAY || (this.collapse && this.func[p] === to)) {
+        into[k] = p;
+        this.absorbed[p] = 1;
+        this.self[p] += sign * tree.self[k];
+        continue;
+      }
+      // The children of one old node have distinct functions already.
+      let node = this.absorbed[p] || this.entries[p] > 1 ? this.children.find(p, to, this.func) : -1;
+      if (node < 0) {
+        if (this.count === this.parent.length) this.grow();
+        node = this.count++;
+        this.parent[node] = p;
+        this.func[node] = to;
+        this.inlined[node] = 1;
+        this.line[node] = tree.line[k];
+        this.children.add(p, to, node, this.func);
+      }
+      into[k] = node;
+      entry[k] = 1;
+      if (detail.manyLines[detail.nodeOf[k]] || (this.entries[node] > 0 && this.line[node] !== tree.line[k])) this.linesDiffer[node] = 1;
+      this.entries[node]++;
+      this.total[node] += sign * tree.total[k];
+      this.self[node] += sign * tree.self[k];
+      this.magnitude[node] += detail.magnitude[detail.nodeOf[k]];
+      this.inlined[node] &= tree.inlined[k];
+    }
+    return true;
+  }
+
+  /** For trees whose samples all keep a frame: the root has no value of its own. */
+  clearRootSelf(): void {
+    this.self[0] = 0;
+    this.rootFromChildren = true;
+  }
+
+  /** The aggregate of the folded nodes, named by `functions`. */
+  finish(functions: FunctionInfo[], like: Aggregate, withMagnitude: boolean): Aggregate {
+    const count = this.count;
+    const { parent, func, total, self, magnitude, inlined, line } = this;
+    total[0] = self[0];
+    magnitude[0] = this.rootFromChildren ? 0 : this.rootMagnitude;
+    inlined[0] = 0;
+    line[0] = 0;
+    for (let node = 1; node < count; node++) {
+      if (parent[node] !== 0) continue;
+      total[0] += total[node];
+      if (this.rootFromChildren) magnitude[0] += magnitude[node];
+    }
+    this.mergeLines();
+
+    const nameRank = rankByName(functions);
+    const columns: TreeColumns = {
+      count,
+      parent: parent.subarray(0, count),
+      func: func.subarray(0, count),
+      line: line.subarray(0, count),
+      inlined: inlined.subarray(0, count),
+      total: total.subarray(0, count),
+      self: self.subarray(0, count),
+      magnitude: magnitude.subarray(0, count),
+    };
+    const shape = shapeTree(count, columns.parent, columns.func, nameRank);
+    const folded = layOutTree(columns, nameRank, withMagnitude, shape);
+    const repeats = repeatedFunctions(shape, folded.func, functions.length);
+    const flat = new Float64Array(functions.length);
+    const cum = new Float64Array(functions.length);
+    for (let k = 1; k < folded.nodeCount; k++) {
+      const f = folded.func[k];
+      flat[f] += folded.self[k];
+      if (repeats[k] === 0) cum[f] += folded.total[k];
+    }
+    return {
+      sampleType: like.sampleType,
+      sampleIndex: like.sampleIndex,
+      total: magnitude[0],
+      functions,
+      tree: folded,
+      rows: topRows(flat, cum, nameRank),
+      granularity: like.granularity ?? 'functions',
+    };
+  }
+
+  /**
+   * The heaviest line of each node that several old nodes went into, from
+   * the values of their lines (the smaller line on ties, as treeAggregate).
+   */
+  private mergeLines(): void {
+    const { entries, linesDiffer, count } = this;
+    // (node, line, value) of every line of every such old node, then grouped by node (a counting sort).
+    const nodes = new Int32List(1024);
+    const lineList = new Int32List(1024);
+    const valueList = new Float64List(1024);
+    for (const { detail, into, entry, sign } of this.folds) {
+      const { slotNode, slotLine, slotValue, slotSeen, nodeOf, magnitude, manyLines } = detail;
+      const tree = detail.tree;
+      // Slots are sorted by built node: walk them in order, through each built node's laid-out one.
+      const laidOut = new Int32Array(magnitude.length).fill(-1);
+      for (let k = 1; k < tree.nodeCount; k++) if (entry[k] && entries[into[k]] > 1 && linesDiffer[into[k]]) laidOut[nodeOf[k]] = k;
+      for (let i = 0; i < slotNode.length; i++) {
+        const built = slotNode[i];
+        const k = laidOut[built];
+        if (k < 0) continue;
+        // A node seen at one line only kept no per-line values: all of its value is that line's.
+        const many = manyLines[built] === 1;
+        if (many && !slotSeen[i]) continue;
+        nodes.push(into[k]);
+        lineList.push(slotLine[i]);
+        valueList.push(sign * (many ? slotValue[i] : tree.total[k]));
+      }
+    }
+    const groupStart = new Int32Array(count + 1);
+    for (let i = 0; i < nodes.length; i++) groupStart[nodes.data[i] + 1]++;
+    for (let k = 0; k < count; k++) groupStart[k + 1] += groupStart[k];
+    const fill = groupStart.slice(0, count);
+    const lines = new Int32Array(nodes.length);
+    const values = new Float64Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const g = fill[nodes.data[i]]++;
+      lines[g] = lineList.data[i];
+      values[g] = valueList.data[i];
+    }
+    for (let node = 1; node < count; node++) {
+      const from = groupStart[node];
+      const to = groupStart[node + 1];
+      if (to - from === 0) continue;
+      // Sum each line's values into its first occurrence (groups are short).
+      let bestLine = 0;
+      let bestValue = -1;
+      for (let g = from; g < to; g++) {
+        if (Number.isNaN(values[g])) continue;
+        let sum = values[g];
+        for (let h = g + 1; h < to; h++) {
+          if (lines[h] === lines[g] && !Number.isNaN(values[h])) {
+            sum += values[h];
+            values[h] = NaN;
+          }
+        }
+        const v = Math.abs(sum);
+        if (v > bestValue || (v === bestValue && lines[g] < bestLine)) {
+          bestValue = v;
+          bestLine = lines[g];
+        }
+      }
+      this.line[node] = bestLine;
+    }
+  }
+
+  private grow(): void {
+    const size = this.parent.length * 2;
+    const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, fill = 0): T => {
+      const b = new (a.constructor as { new (n: number): T })(size);
+      if (fill !== 0) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.parent = grown(this.parent, -1);
+    this.func = grown(this.func, -1);
+    this.total = grown(this.total);
+    this.self = grown(this.self);
+    this.magnitude = grown(this.magnitude);
+    this.inlined = grown(this.inlined);
+    this.line = grown(this.line);
+    this.entries = grown(this.entries);
+    this.linesDiffer = grown(this.linesDiffer);
+    this.absorbed = grown(this.absorbed);
+  }
 }

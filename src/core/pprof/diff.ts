@@ -8,10 +8,11 @@
 //   binary, address relative to the mapping and lines) and labels add up, and
 //   samples that cancel out disappear.
 
-import type { ValueType } from './model';
+import type { Aggregate, FunctionInfo, ValueType } from './model';
 import { ProfileError } from './model';
 import type { FunctionTable, LocationTable, Mapping, Profile, SampleTable } from './decode';
 import { stringTable } from './stringTable';
+import { functionNodes, TreeFolder, type Granularity, type TreeDetail } from './aggregate';
 
 export type DiffMode = 'base' | 'diff_base';
 
@@ -96,6 +97,15 @@ interface Part {
 }
 
 function mergeProfiles(source: Profile, base: Profile, sourceScale: Float64Array, tagBase: boolean): Profile {
+  const { merged, parts, intern } = mergeTables(source, base);
+  const baseLabel = tagBase ? { key: intern(DIFF_BASE_LABEL), value: intern('true') } : undefined;
+  merged.samples = mergeSamples(merged, parts, sourceScale, baseLabel);
+  merged.sampleCount = merged.samples.count;
+  return merged;
+}
+
+/** The merged profile's tables (strings, functions, locations, mappings), with no samples yet. */
+function mergeTables(source: Profile, base: Profile): { merged: Profile; parts: Part[]; intern: (s: string) => number } {
   const { strings, intern } = stringTable();
   const part = (profile: Profile, functionOffset: number, locationOffset: number, mappingOffset: number): Part => ({
     profile,
@@ -126,10 +136,7 @@ function mergeProfiles(source: Profile, base: Profile, sourceScale: Float64Array
     samples: source.samples,
     sampleCount: 0,
   };
-  const baseLabel = tagBase ? { key: intern(DIFF_BASE_LABEL), value: intern('true') } : undefined;
-  merged.samples = mergeSamples(merged, parts, sourceScale, baseLabel);
-  merged.sampleCount = merged.samples.count;
-  return merged;
+  return { merged, parts, intern };
 }
 
 function mergeFunctions(parts: Part[]): FunctionTable {
@@ -380,11 +387,17 @@ class SampleMerger {
   }
 }
 
+/** The merged location that stands for each location identity: the first with it, as in pprof's merge. */
+function canonicalLocations(locationId: Int32Array): Int32Array {
+  const canonical = new Int32Array(locationId.length).fill(-1);
+  for (let l = locationId.length - 1; l >= 0; l--) canonical[locationId[l]] = l;
+  return canonical;
+}
+
 function mergeSamples(merged: Profile, parts: Part[], sourceScale: Float64Array, baseLabel: { key: number; value: number } | undefined): SampleTable {
   const typeCount = merged.sampleTypes.length;
   const locationId = locationIdentities(merged);
-  const canonical = new Int32Array(merged.locations.count).fill(-1);
-  for (let l = merged.locations.count - 1; l >= 0; l--) canonical[locationId[l]] = l;
+  const canonical = canonicalLocations(locationId);
   const sum = (f: (s: SampleTable) => number) => parts.reduce((n, p) => n + f(p.profile.samples), 0);
   const merger = new SampleMerger(
     typeCount,
@@ -474,4 +487,91 @@ function mergeSamples(merged: Profile, parts: Part[], sourceScale: Float64Array,
   }
   out.labelStart[count] = l;
   return out;
+}
+
+interface FoldTargets {
+  /** The merged profile's nodes. */
+  functions: FunctionInfo[];
+  /** Each node of the source's and of the base's own trees → the merged node its frames have. */
+  source: Int32Array;
+  base: Int32Array;
+}
+
+/** Fold targets by source, base and granularity (the last pair and granularity only): sample type switches reuse them. */
+const targetsByPair = new WeakMap<Profile, WeakMap<Profile, { granularity: Granularity; targets: FoldTargets | undefined }>>();
+
+function foldTargets(source: Profile, base: Profile, granularity: Granularity): FoldTargets | undefined {
+  let byBase = targetsByPair.get(source);
+  if (!byBase) targetsByPair.set(source, (byBase = new WeakMap()));
+  const cached = byBase.get(base);
+  if (cached?.granularity === granularity) return cached.targets;
+  const { merged, parts } = mergeTables(source, base);
+  const locationId = locationIdentities(merged);
+  const canonical = canonicalLocations(locationId);
+  const nodes = functionNodes(merged, granularity);
+  const { lineStart } = merged.locations;
+  // Through the locations the merged samples keep (the first of each identity).
+  const targetOf = (part: Part): Int32Array | undefined => {
+    const own = functionNodes(part.profile, granularity);
+    const target = new Int32Array(own.functions.length).fill(-1);
+    let consistent = true;
+    const assign = (node: number, to: number) => {
+      if (target[node] === -1) target[node] = to;
+      else if (target[node] !== to) consistent = false;
+    };
+    const locs = part.profile.locations;
+    for (let l = 0; l < locs.count; l++) {
+      const c = canonical[locationId[l + part.locationOffset]];
+      const ls = locs.lineStart[l];
+      const le = locs.lineEnd[l];
+      if (ls === le) assign(own.locationNode[l], nodes.locationNode[c]);
+      for (let j = ls; j < le; j++) assign(own.lineNode[j], nodes.lineNode[lineStart[c] + j - ls]);
+    }
+    return consistent ? target : undefined;
+  };
+  const sourceTarget = targetOf(parts[0]);
+  const baseTarget = targetOf(parts[1]);
+  const targets = sourceTarget && baseTarget ? { functions: nodes.functions, source: sourceTarget, base: baseTarget } : undefined;
+  byBase.set(base, { granularity, targets });
+  return targets;
+}
+
+/**
+ * The call tree of `source` with -diff_base `base`, folded from the two
+ * profiles' own call trees (see TreeFolder) instead of merged samples, and
+ * pprof's total for percentages; both trees are of the same sample type,
+ * granularity and recursion folding, without filters. Undefined when
+ * merging the samples could give other magnitudes: values of both signs,
+ * or a source that already has base samples.
+ */
+export function diffTrees(
+  source: Profile,
+  base: Profile,
+  sourceTree: TreeDetail,
+  baseTree: TreeDetail,
+  withMagnitude: boolean,
+): { aggregate: Aggregate; total: number } | undefined {
+  const why = incompatibility(source, base);
+  if (why) {
+    throw new ProfileError('corrupt', `cannot compare ${source.fileName} with base ${base.fileName}: ${why}`);
+  }
+  // Samples merge within each profile (with the base's labelled apart): |a + b| = |a| + |b| needs one sign.
+  if (source.strings.includes(DIFF_BASE_LABEL)) return undefined;
+  const sampleIndex = sourceTree.aggregate.sampleIndex;
+  const negative = (p: Profile) => {
+    const typeCount = p.sampleTypes.length;
+    for (let s = 0; s < p.samples.count; s++) if (p.samples.values[s * typeCount + sampleIndex] < 0) return true;
+    return false;
+  };
+  if (negative(source) || negative(base)) return undefined;
+
+  const granularity = sourceTree.aggregate.granularity ?? 'functions';
+  const targets = foldTargets(source, base, granularity);
+  if (!targets) return undefined;
+  const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
+  if (!folder.fold(sourceTree, targets.source, 1) || !folder.fold(baseTree, targets.base, -1)) return undefined;
+  const aggregate = folder.finish(targets.functions, sourceTree.aggregate, withMagnitude);
+  // As reportTotal: the base's samples are the 100% when they have a value.
+  const baseTotal = baseTree.aggregate.total;
+  return { aggregate, total: baseTotal > 0 ? baseTotal : aggregate.total };
 }

@@ -111,6 +111,8 @@ export interface FilterPlan {
   marks: Uint8Array | undefined;
   /** Per location: every line hidden (the location leaves the stack); undefined when nothing is. */
   hidden: Uint8Array | undefined;
+  /** Per line of the profile's locations: 1 when hide and show keep it; undefined when both are unset. */
+  keptLines: Uint8Array | undefined;
   /** Per location: matches show_from; undefined without show_from. */
   showFrom: Uint8Array | undefined;
   tagFocus: TagMatch | undefined;
@@ -152,6 +154,7 @@ export function planFilters(profile: Profile, opts: FilterOptions): FilterPlan {
   let lines = { start: locs.lineStart, end: locs.lineEnd, func: locs.lineFunction, number: locs.lineNumber, column: locs.lineColumn };
   let marks: Uint8Array | undefined;
   let hidden: Uint8Array | undefined;
+  let keptLines: Uint8Array | undefined;
   let matchedLocation: Uint8Array | undefined;
 
   if (focus || ignore || hide || show) {
@@ -209,7 +212,10 @@ export function planFilters(profile: Profile, opts: FilterOptions): FilterPlan {
       }
       if (hiddenLocation[l]) anyHidden = true;
     }
-    if (hideF || showF) lines = compactLines(locs, keepLine);
+    if (hideF || showF) {
+      lines = compactLines(locs, keepLine);
+      keptLines = keepLine;
+    }
     warnUnless(!focus || fm, 'Focus');
     warnUnless(!ignore || im, 'Ignore');
     warnUnless(!hide || hm, 'Hide');
@@ -251,7 +257,7 @@ export function planFilters(profile: Profile, opts: FilterOptions): FilterPlan {
     lineNumber: lines.number,
     lineColumn: lines.column,
   };
-  return { locations, marks, hidden, showFrom: matchedLocation, tagFocus, tagIgnore, warnings };
+  return { locations, marks, hidden, keptLines, showFrom: matchedLocation, tagFocus, tagIgnore, warnings };
 }
 
 /** The warnings of the tag filters that matched no sample, given whether each matched one. */

@@ -7,3 +7,4 @@ export * from './filter';
 export * from './diff';
 export * from './view';
 export * from './encode';
+export * from './labelFrames';

@@ -5,9 +5,10 @@
 
 import type { Aggregate } from './model';
 import type { Profile } from './decode';
-import { aggregate, treeAggregate, type Granularity } from './aggregate';
-import { diffProfiles, reportTotal, type DiffMode } from './diff';
-import { filterProfile, hasFilters, planFilters, tagWarnings, type FilterOptions } from './filter';
+import { aggregate, hasStackTrie, refoldTree, treeAggregate, type AggregateOptions, type Granularity, type TreeDetail } from './aggregate';
+import { diffProfiles, diffTrees, incompatibility, reportTotal, type DiffMode } from './diff';
+import { filterProfile, hasFilters, planFilters, tagWarnings, type FilterOptions, type FilterPlan } from './filter';
+import { hasLabelFrames, labelFramesOf, type LabelFrameOptions } from './labelFrames';
 
 export interface ViewOptions {
   filters?: FilterOptions;
@@ -17,6 +18,8 @@ export interface ViewOptions {
   collapseRecursion?: boolean;
   /** Sum |value| per call-tree node too (see CallTree.magnitude). */
   magnitude?: boolean;
+  /** pprof's -tagroot/-tagleaf: label values as frames, added after the diff and before the filters. */
+  labelFrames?: LabelFrameOptions;
 }
 
 export interface View {
@@ -49,8 +52,104 @@ function diffOf(source: Profile, base: Profile, mode: DiffMode, normalize: boole
   return merged;
 }
 
+/**
+ * The last call trees built per profile without hide, show, show_from or tag
+ * filters, which a view that only adds hide or show to one refolds (see
+ * refoldTree) instead of going back to the samples, and which a diff folds
+ * together (see diffTrees). Two, so that focusing keeps the tree without.
+ */
+const unhidden = new WeakMap<Profile, Map<string, TreeDetail>>();
+const keptUnhidden = 2;
+
+function rememberUnhidden(profile: Profile, key: string, detail: TreeDetail): void {
+  let trees = unhidden.get(profile);
+  if (!trees) unhidden.set(profile, (trees = new Map()));
+  trees.delete(key);
+  trees.set(key, detail);
+  if (trees.size > keptUnhidden) trees.delete(trees.keys().next().value!);
+}
+
+/**
+ * The detail with its own copy of the tree's arrays: the aggregate a view
+ * returns shares them, and its caller may hand them on (the flame graph's
+ * worker transfers them to the page, which leaves them empty here).
+ */
+function ownTree(detail: TreeDetail): TreeDetail {
+  const { nodeCount, parent, func, total, self, line, inlined } = detail.tree;
+  return {
+    ...detail,
+    tree: { nodeCount, parent: parent.slice(), func: func.slice(), total: total.slice(), self: self.slice(), line: line.slice(), inlined: inlined.slice() },
+  };
+}
+
+/** The profile's call tree with at most focus and ignore, as remembered or built now. */
+function unhiddenTree(profile: Profile, sampleIndex: number, opts: AggregateOptions, filters: FilterOptions | undefined): TreeDetail {
+  const key = unhiddenKey(sampleIndex, opts, filters);
+  const cached = unhidden.get(profile)?.get(key);
+  if (cached) {
+    rememberUnhidden(profile, key, cached);
+    return cached;
+  }
+  const baseFilters: FilterOptions = { focus: filters?.focus, ignore: filters?.ignore };
+  const plan = hasFilters(baseFilters) ? { plan: planFilters(profile, baseFilters), structureKey: '' } : undefined;
+  const detail = treeAggregate(profile, sampleIndex, opts, plan).detail;
+  rememberUnhidden(profile, key, detail);
+  return detail;
+}
+
+function unhiddenKey(sampleIndex: number, opts: AggregateOptions, filters: FilterOptions | undefined): string {
+  return JSON.stringify([sampleIndex, opts.granularity ?? 'functions', opts.collapseRecursion ?? false, filters?.focus ?? '', filters?.ignore ?? '']);
+}
+
+function onlyFocusOrIgnore(filters: FilterOptions | undefined): boolean {
+  return !filters || [filters.hide, filters.show, filters.showFrom, filters.tagFocus, filters.tagIgnore].every((f) => (f ?? '') === '');
+}
+
+/** The view's aggregate refolded from the same view without hide and show, or undefined when it can't be. */
+function refolded(profile: Profile, sampleIndex: number, opts: AggregateOptions, filters: FilterOptions, plan: FilterPlan): Aggregate | undefined {
+  if (!plan.keptLines || plan.showFrom || plan.tagFocus || plan.tagIgnore) return undefined;
+  return refoldTree(profile, unhiddenTree(profile, sampleIndex, opts, filters), plan, opts.magnitude ?? false);
+}
+
+/**
+ * A -diff_base view without filters, folded from the two profiles' own call
+ * trees (see diffTrees) rather than from merged samples, unless the merged
+ * samples have their own call-tree structures already: then those are quicker.
+ */
+function foldedDiff(source: Profile, sampleIndex: number, opts: ViewOptions, aggregateOptions: AggregateOptions): View | undefined {
+  const base = opts.base;
+  if (!base || base.mode !== 'diff_base' || base.normalize || !(opts.callTree ?? true) || hasLabelFrames(opts.labelFrames)) return undefined;
+  if ((opts.filters && hasFilters(opts.filters)) || incompatibility(source, base.profile)) return undefined;
+  const merged = diffs.get(source)?.get(base.profile)?.get(`${base.mode} false`);
+  if (merged && hasStackTrie(merged)) return undefined;
+  const diffed = diffTrees(
+    source,
+    base.profile,
+    unhiddenTree(source, sampleIndex, aggregateOptions, undefined),
+    unhiddenTree(base.profile, sampleIndex, aggregateOptions, undefined),
+    opts.magnitude ?? false,
+  );
+  if (!diffed) return undefined;
+  let profile = merged;
+  return {
+    get profile() {
+      profile ??= diffOf(source, base.profile, base.mode, false);
+      return profile;
+    },
+    aggregate: { ...diffed.aggregate, total: diffed.total },
+    warnings: [],
+  };
+}
+
 export function viewProfile(source: Profile, sampleIndex: number, opts: ViewOptions = {}): View {
-  const merged = opts.base ? diffOf(source, opts.base.profile, opts.base.mode, opts.base.normalize ?? false) : source;
+  const folded = foldedDiff(source, sampleIndex, opts, {
+    granularity: opts.granularity,
+    collapseRecursion: opts.collapseRecursion,
+    magnitude: opts.magnitude,
+  });
+  if (folded) return folded;
+  const diffed = opts.base ? diffOf(source, opts.base.profile, opts.base.mode, opts.base.normalize ?? false) : source;
+  const { profile: merged, warnings: labelWarnings } = labelFramesOf(diffed, opts.labelFrames);
   const total = reportTotal(merged, sampleIndex);
   const filters = opts.filters && hasFilters(opts.filters) ? opts.filters : undefined;
   const aggregateOptions = {
@@ -65,7 +164,16 @@ export function viewProfile(source: Profile, sampleIndex: number, opts: ViewOpti
     const plan = filters ? planFilters(merged, filters) : undefined;
     const stackFilters = filters ? [filters.hide ?? '', filters.show ?? '', filters.showFrom ?? ''] : [];
     const structureKey = stackFilters.some((f) => f !== '') ? JSON.stringify(stackFilters) : '';
-    const { aggregate, tagMatched } = treeAggregate(merged, sampleIndex, aggregateOptions, plan && { plan, structureKey });
+    const folded = filters && plan ? refolded(merged, sampleIndex, aggregateOptions, filters, plan) : undefined;
+    let aggregate: Aggregate;
+    let tagMatched = { focus: false, ignore: false };
+    if (folded) {
+      aggregate = folded;
+    } else {
+      const built = treeAggregate(merged, sampleIndex, aggregateOptions, plan && { plan, structureKey });
+      ({ aggregate, tagMatched } = built);
+      if (onlyFocusOrIgnore(filters)) rememberUnhidden(merged, unhiddenKey(sampleIndex, aggregateOptions, filters), ownTree(built.detail));
+    }
     let filtered: Profile | undefined;
     return {
       get profile() {
@@ -73,10 +181,10 @@ export function viewProfile(source: Profile, sampleIndex: number, opts: ViewOpti
         return filtered;
       },
       aggregate: { ...aggregate, total },
-      warnings: plan ? [...plan.warnings, ...tagWarnings(plan, tagMatched.focus, tagMatched.ignore)] : [],
+      warnings: [...labelWarnings, ...(plan ? [...plan.warnings, ...tagWarnings(plan, tagMatched.focus, tagMatched.ignore)] : [])],
     };
   }
   const { profile, warnings } = filters ? filterProfile(merged, filters) : { profile: merged, warnings: [] };
   const agg = aggregate(profile, sampleIndex, aggregateOptions);
-  return { profile, aggregate: { ...agg, total }, warnings };
+  return { profile, aggregate: { ...agg, total }, warnings: [...labelWarnings, ...warnings] };
 }

@@ -1,0 +1,179 @@
+// Call trees folded from built ones instead of from samples: hiding frames
+// (pprof's -hide and -show) refolds a profile's tree, and -diff_base folds
+// the two profiles' trees together. Every root-to-node path of the view's
+// tree has the total `go tool pprof -traces` gives it with the same flags,
+// and the folded aggregate is the one built from the (filtered or merged)
+// samples: lines, inlining, magnitudes, rows and total included.
+// test/fixtures/gen/refold makes a profile for the shapes hiding can create:
+// new recursion to fold and inlined frames merging with called ones.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  decodeProfile,
+  diffProfiles,
+  diffTrees,
+  reportTotal,
+  planFilters,
+  refoldTree,
+  treeAggregate,
+  viewProfile,
+  type Aggregate,
+  type AggregateOptions,
+  type FilterOptions,
+  type Granularity,
+  type Profile,
+} from '../../src/core/pprof/index';
+import { env, makeTempDir, pprofTraces } from '../fixtures/real-profiles';
+import { benchProfiles } from './pprof-filter-fixtures';
+
+const tmp = makeTempDir('goperf-refold-');
+after(() => tmp.remove());
+const bench = benchProfiles(tmp.dir);
+const load = (file: string): Profile => decodeProfile(readFileSync(file), file);
+const shapes = join(tmp.dir, 'refold.pb.gz');
+execFileSync('go', ['run', './refold', '-o', shapes], { cwd: join(__dirname, '..', 'fixtures', 'gen'), env, stdio: 'ignore' });
+
+interface Case {
+  what: string;
+  file: string;
+  diffBase?: string;
+  filters: FilterOptions;
+  collapseRecursion?: boolean;
+  /** False when hiding is not a matter of whole nodes (the view then goes back to the samples). */
+  refolds?: boolean;
+}
+
+const cases: Case[] = [
+  { what: 'cpu', file: bench.mixCpu, filters: { hide: 'runtime' } },
+  { what: 'cpu', file: bench.mixCpu, filters: { show: 'Parse|parse|Hash' } },
+  { what: 'cpu', file: bench.mixCpu, filters: { focus: 'Parse', hide: 'runtime' } },
+  { what: 'cpu', file: bench.mixCpu, filters: { ignore: 'Hash', show: 'Parse|sort\\.' } },
+  // Hiding what sits between recursive calls makes new recursion to fold.
+  { what: 'cpu, recursion folded', file: bench.mixCpu, filters: { hide: 'runtime|sort\\.(insertion|pdq)' }, collapseRecursion: true },
+  { what: 'cpu, diff', file: bench.parseCpuA, diffBase: bench.sortCpu, filters: { hide: 'runtime' } },
+  { what: 'cpu, diff', file: bench.parseCpuA, diffBase: bench.sortCpu, filters: { focus: 'workload', show: 'Parse|Sort' } },
+  { what: 'even/odd, recursion folded', file: shapes, filters: { hide: 'main\\.odd' }, collapseRecursion: true },
+  { what: 'even/odd', file: shapes, filters: { hide: 'main\\.odd' } },
+  { what: 'inlined meets called', file: shapes, filters: { hide: 'main\\.h$' } },
+  // leaf was inlined into x: without x, leaf's frame is no longer inlined.
+  { what: 'outermost line hidden', file: shapes, filters: { hide: 'main\\.x$' }, refolds: false },
+];
+
+function pprofFlags(c: Case): string[] {
+  const flags = Object.entries(c.filters).map(([k, v]) => `-${k}=${v}`);
+  return c.diffBase ? [`-diff_base=${c.diffBase}`, ...flags] : flags;
+}
+
+/** Each root-to-node path's total in `tree`, and in pprof's traces (folded like the tree when asked). */
+function pathTotals(aggregate: Aggregate, traces: { value: number; frames: string[] }[], collapse: boolean) {
+  const { tree, functions } = aggregate;
+  const ours = new Map<string, number>();
+  const pathOf: string[] = [''];
+  for (let n = 1; n < tree.nodeCount; n++) {
+    pathOf[n] = `${pathOf[tree.parent[n]]} > ${functions[tree.func[n]].name}`;
+    ours.set(pathOf[n], tree.total[n]);
+  }
+  const oracle = new Map<string, number>();
+  for (const trace of traces) {
+    const rootFirst = trace.frames.map((f) => f.replace(/ \(inline\)$/, '')).reverse();
+    const frames = collapse ? rootFirst.filter((f, i) => i === 0 || f !== rootFirst[i - 1]) : rootFirst;
+    let path = '';
+    for (const frame of frames) {
+      path += ` > ${frame}`;
+      oracle.set(path, (oracle.get(path) ?? 0) + trace.value);
+    }
+  }
+  // pprof's traces leave out samples whose values cancel to 0; the tree has no such nodes either.
+  for (const [path, value] of oracle) if (value === 0 && !ours.has(path)) oracle.delete(path);
+  return { ours, oracle };
+}
+
+describe('hiding frames by refolding the call tree', () => {
+  for (const c of cases) {
+    test(`${c.what}: ${pprofFlags(c).map((f) => f.replace(tmp.dir + '/', '')).join(' ')}`, () => {
+      const source = load(c.file);
+      const base = c.diffBase ? { profile: load(c.diffBase), mode: 'diff_base' as const } : undefined;
+      // cpu or alloc_space, in the profile's own unit so that pprof prints exact integers.
+      const sampleIndex = 1;
+      const unit = source.sampleTypes[sampleIndex].unit;
+      const view = viewProfile(source, sampleIndex, { filters: c.filters, collapseRecursion: c.collapseRecursion, base });
+
+      // Each path's total against pprof's stacks with the same flags.
+      const { ours, oracle } = pathTotals(view.aggregate, pprofTraces(c.file, sampleIndex, unit, pprofFlags(c)), c.collapseRecursion ?? false);
+      assert.deepEqual(ours, oracle);
+      const { hide, show, ...others } = c.filters;
+      const withoutHiding = viewProfile(source, sampleIndex, { filters: others, collapseRecursion: c.collapseRecursion, base });
+      assert.ok(hide || show);
+      assert.notEqual(view.aggregate.tree.nodeCount, withoutHiding.aggregate.tree.nodeCount, 'the filter hides frames');
+
+      // The refolded aggregate is the one built from the samples.
+      const profile = base ? diffProfiles(source, base.profile, { mode: base.mode }) : source;
+      const opts: AggregateOptions = { collapseRecursion: c.collapseRecursion, magnitude: true };
+      const unhiddenFilters = { focus: c.filters.focus, ignore: c.filters.ignore };
+      const unhiddenPlan = unhiddenFilters.focus || unhiddenFilters.ignore ? { plan: planFilters(profile, unhiddenFilters), structureKey: '' } : undefined;
+      const unhidden = treeAggregate(profile, sampleIndex, opts, unhiddenPlan).detail;
+      const plan = planFilters(profile, c.filters);
+      const refolded = refoldTree(profile, unhidden, plan, true);
+      if (c.refolds === false) {
+        assert.equal(refolded, undefined);
+        return;
+      }
+      assert.ok(refolded, 'the filters hide whole nodes');
+      const built = treeAggregate(profile, sampleIndex, opts, { plan, structureKey: JSON.stringify(c.filters) }).aggregate;
+      assert.deepEqual(refolded, built);
+    });
+  }
+});
+
+describe('-diff_base by folding both profiles\' call trees', () => {
+  const diffCases: [what: string, file: string, base: string, sampleIndex: number, granularity: Granularity, collapse: boolean][] = [
+    ['cpu, Parse against Sort', bench.parseCpuA, bench.sortCpu, 1, 'functions', false],
+    ['cpu, mix against Parse, recursion folded', bench.mixCpu, bench.parseCpuA, 1, 'functions', true],
+    ['cpu, the same benchmark twice', bench.parseCpuB, bench.parseCpuA, 0, 'functions', false],
+    ['allocs, mix against Parse', bench.mixMem, bench.parseMem, 1, 'functions', false],
+    ['cpu, Parse against Sort, by line', bench.parseCpuA, bench.sortCpu, 1, 'lines', false],
+    ['cpu, Parse against Sort, by address', bench.parseCpuA, bench.sortCpu, 1, 'addresses', false],
+  ];
+  for (const [what, file, baseFile, sampleIndex, granularity, collapse] of diffCases) {
+    test(`${what}`, () => {
+      const source = load(file);
+      const base = load(baseFile);
+      const view = viewProfile(source, sampleIndex, { base: { profile: base, mode: 'diff_base' }, granularity, collapseRecursion: collapse, magnitude: true });
+      if (granularity === 'functions') {
+        const unit = source.sampleTypes[sampleIndex].unit;
+        const { ours, oracle } = pathTotals(view.aggregate, pprofTraces(file, sampleIndex, unit, [`-diff_base=${baseFile}`]), collapse);
+        assert.deepEqual(ours, oracle);
+      }
+
+      const opts: AggregateOptions = { granularity, collapseRecursion: collapse, magnitude: true };
+      const folded = diffTrees(source, base, treeAggregate(source, sampleIndex, opts, undefined).detail, treeAggregate(base, sampleIndex, opts, undefined).detail, true);
+      assert.ok(folded, 'the trees fold');
+      const merged = diffProfiles(source, base, { mode: 'diff_base' });
+      const built = treeAggregate(merged, sampleIndex, opts, undefined).aggregate;
+      assert.deepEqual(folded.aggregate, built);
+      assert.equal(folded.total, reportTotal(merged, sampleIndex));
+      assert.deepEqual(view.aggregate, { ...built, total: folded.total });
+      assert.ok(built.rows.some((r) => r.flat < 0), 'the base shows as negative values');
+    });
+  }
+});
+
+test('a view whose arrays were handed to another thread leaves later folded views intact', () => {
+  // The flame graph's worker transfers each view's arrays to the page, which empties them in the worker.
+  const source = load(bench.mixCpu);
+  const base = load(bench.parseCpuA);
+  for (const profile of [source, base]) {
+    const { tree } = viewProfile(profile, 1).aggregate;
+    const arrays = [tree.parent, tree.func, tree.depth, tree.line, tree.inlined, tree.total, tree.self, tree.firstChild, tree.childCount];
+    structuredClone(arrays, { transfer: [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))] });
+    assert.equal(tree.total.length, 0);
+  }
+  const hidden = viewProfile(source, 1, { filters: { hide: 'runtime' } });
+  const diffed = viewProfile(source, 1, { base: { profile: base, mode: 'diff_base' } });
+  assert.deepEqual(hidden.aggregate, viewProfile(load(bench.mixCpu), 1, { filters: { hide: 'runtime' } }).aggregate);
+  assert.deepEqual(diffed.aggregate, viewProfile(load(bench.mixCpu), 1, { base: { profile: load(bench.parseCpuA), mode: 'diff_base' } }).aggregate);
+});
