@@ -1,4 +1,4 @@
-// npm run bench [-- --runs N] [-- --no-browser] [-- --only pprof|constraints|timeline]
+// npm run bench [-- --runs N] [-- --no-browser] [-- --only pprof|constraints|trace|timeline]
 //
 // Times goperf against `go tool pprof` on a large real profile, in the same
 // run on the same machine:
@@ -13,10 +13,16 @@
 //   5. the `goperf flame` page in headless Chromium: open → first paint, the
 //      p95 draw time while zooming/scrolling, and the ratio of first paint to
 //      `go tool pprof -http` answering its first /ui/flamegraph request;
-//   6. `goperf constraints eval` vs `go list -e ./...` over GOROOT/src, and
-//      the language server's didChange → publishDiagnostics latency;
-//   7. the trace timeline webview on a large real trace: open → first paint,
-//      and the p95 of frame draw times while zooming and panning.
+//   6. `goperf constraints eval` vs `go list -e ./...` over GOROOT/src, with
+//      `node -e 0` as the floor of any process per run, the in-process
+//      evaluation on a target change, and the language server's didChange →
+//      publishDiagnostics latency;
+//   7. reading a large real trace (≥ 50 MB, test/fixtures/trace/busy): our
+//      reader's throughput against golang.org/x/exp/trace's over all events,
+//      and the memory the timeline's model keeps, against the file's size;
+//   8. the trace timeline webview on that trace: open → first paint, the p95
+//      of frame draw times while zooming and panning, and the ratio of first
+//      paint to `go tool trace` serving its first page.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -126,9 +132,11 @@ function compareTop(profile) {
 /**
  * `goperf constraints eval` over GOROOT/src against `go list -e ./...` on the
  * same tree. Both answer which files build for the host target, both with
- * their caches warm (go list: its module index in GOCACHE; goperf: its header
- * cache, validated by each file's stat); goperf is also timed without its
- * cache. node starts without NODE_EXTRA_CA_CERTS: the CLI makes no TLS
+ * their caches warm (go list: its module index in GOCACHE; goperf: its cache
+ * of file headers and of its last answer, validated by each file's stat);
+ * goperf is also timed without its cache. Every goperf run is a new process,
+ * so `node -e 0` is timed as the floor no per-process CLI on node can go
+ * under. node starts without NODE_EXTRA_CA_CERTS: the CLI makes no TLS
  * connections, yet with it set node parses the CA file at every start
  * (~70 ms of CPU), a cost of this machine's setup rather than of goperf.
  */
@@ -140,11 +148,42 @@ function compareConstraints() {
   const eval_ = (env) => () => execFileSync(process.execPath, [cli, 'constraints', 'eval', '--json', src], { env, maxBuffer: 1 << 30 });
   const ours = eval_(nodeEnv);
   const cold = eval_({ ...nodeEnv, GOPERF_CACHE_DIR: 'off' });
+  const floor = () => execFileSync(process.execPath, ['-e', '0'], { env: nodeEnv });
   const theirs = () => execFileSync('go', ['list', '-e', './...'], { cwd: src, maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
   const same = ours().equals(cold());
   theirs();
-  log(`timing goperf constraints eval (cached, uncached) and go list -e ./... over ${src}, ${runs} runs each ...`);
-  return { ours: timeRuns(runs, ours), cold: timeRuns(runs, cold), theirs: timeRuns(runs, theirs), same, files: JSON.parse(ours().toString()).files.length };
+  log(`timing goperf constraints eval (cached, uncached), node -e 0 and go list -e ./... over ${src}, ${runs} runs each ...`);
+  return {
+    ours: timeRuns(runs, ours),
+    cold: timeRuns(runs, cold),
+    floor: timeRuns(runs, floor),
+    theirs: timeRuns(runs, theirs),
+    same,
+    files: JSON.parse(ours().toString()).files.length,
+  };
+}
+
+/**
+ * What the language server and the explorer decorations do when the target
+ * changes: evaluateFile on header analyses they already hold, in a process
+ * that is already running. Timed over every .go file of GOROOT/src, switching
+ * between the host target and windows/arm64, after one pass to warm up.
+ */
+async function measureInProcessEvaluation() {
+  const { collectFiles, readAndAnalyze } = await loadBundle('constraintsCli', 'src', 'cli', 'constraints.ts');
+  const { evaluateFile } = await loadBundle('constraints', 'src', 'core', 'constraints', 'index.ts');
+  const { resolveTarget } = await loadBundle('target', 'src', 'core', 'go', 'target.ts');
+  const src = join(execFileSync('go', ['env', 'GOROOT'], { encoding: 'utf8' }).trim(), 'src');
+  const analyses = (await collectFiles(src, (n) => n.endsWith('.go'))).map(readAndAnalyze);
+  const targets = [await resolveTarget({}, 'go', src), await resolveTarget({ goos: 'windows', goarch: 'arm64' }, 'go', src)];
+  let included = 0;
+  const pass = (target) => {
+    for (const a of analyses) if (evaluateFile(a, target).included) included++;
+  };
+  pass(targets[1]);
+  let i = 0;
+  const millis = timeRuns(Math.max(runs, 10), () => pass(targets[i++ % 2]));
+  return { millis, files: analyses.length, included };
 }
 
 /**
@@ -203,11 +242,12 @@ async function measureDiagnosticsLatency() {
 
 // ---- 4. in-process stages and protobufjs ---------------------------------------
 
-async function loadCore() {
+/** A module of ours (TypeScript, `src/…`) bundled for timing in this process. */
+async function loadBundle(name, ...entry) {
   const esbuild = await import('esbuild');
-  const out = join(cacheDir, 'bench', 'core.cjs');
+  const out = join(cacheDir, 'bench', `${name}.cjs`);
   await esbuild.build({
-    entryPoints: [join(root, 'src', 'core', 'pprof', 'index.ts')],
+    entryPoints: [join(root, ...entry)],
     outfile: out,
     bundle: true,
     platform: 'node',
@@ -258,11 +298,22 @@ function stages(core, profile) {
     ['filter --focus/--hide + call tree', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { focus: 'main\\.', hide: 'runtime\\.' } })), stackM],
     ['  a new --focus regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { focus: `main\\.|x${++fresher}` } })), stackM],
     ['  a new --hide regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { hide: `runtime\\.|x${++fresher}` } })), stackM],
+    ['  a new --show regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { show: `main\\.|x${++fresher}` } })), stackM],
     ['diff (--diff-base itself) + call tree, first', timeFresh(n, fresh, (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } })), stackM],
-    // "After load": the source was decoded and drawn (its own call tree built) before the base is chosen.
+    // "After load": both profiles were decoded and drawn (as the flame graph draws them:
+    // viewProfile, which keeps their call trees) before the base is chosen.
     [
       '  first, both profiles loaded and drawn before',
-      timeFresh(n, () => { const p = fresh(); core.aggregate(p); return p; }, (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } })),
+      timeFresh(
+        n,
+        () => {
+          const p = fresh();
+          core.viewProfile(p, p.defaultSampleIndex);
+          core.viewProfile(decoded, decoded.defaultSampleIndex);
+          return p;
+        },
+        (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } }),
+      ),
       stackM,
     ],
     ['  again: another sample type of that diff', timeRuns(n, () => core.viewProfile(decoded, ++fresher % 2, { base: { profile: decoded, mode: 'diff_base' } })), stackM],
@@ -346,6 +397,61 @@ async function comparePprofHttp(profile) {
   return median(times);
 }
 
+// ---- 7, 8. traces ------------------------------------------------------------------
+
+/**
+ * `go tool trace FILE` from its start until its main page has been read in
+ * full. It listens first, then reads and splits the whole trace, then prints
+ * its address and serves. BROWSER=true stands in for the browser it opens
+ * (else it would start this machine's chromium), and returns at once.
+ */
+async function goToolTraceFirstPage(traceFile) {
+  const started = performance.now();
+  const proc = spawn('go', ['tool', 'trace', '-http=127.0.0.1:0', traceFile], {
+    env: { ...process.env, BROWSER: 'true' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group: go runs the tool as a child, and both are stopped together.
+    detached: true,
+  });
+  let stderr = '';
+  try {
+    const address = await new Promise((resolveAddress, reject) => {
+      const timer = setTimeout(() => reject(new Error('go tool trace did not serve within 15 minutes')), 15 * 60_000);
+      proc.stderr.on('data', (chunk) => {
+        stderr += chunk;
+        const m = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolveAddress(m[1]);
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`go tool trace exited (${code}) before serving: ${stderr}`));
+      });
+    });
+    const response = await fetch(`${address}/`);
+    const body = await response.text();
+    if (!response.ok || !body.includes('View trace')) throw new Error(`go tool trace answered / with ${response.status}`);
+    return performance.now() - started;
+  } finally {
+    try {
+      process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function measureTraceReading() {
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'test', 'fixtures', 'trace', 'throughput.ts'), '--runs', String(Math.min(runs, 3))],
+    { cwd: root, encoding: 'utf8', timeout: 30 * 60_000 },
+  );
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 // ---- report ----------------------------------------------------------------------
 
 function table(rows) {
@@ -362,7 +468,7 @@ buildIfNeeded();
 console.log(`\n(load average before measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 if (section('pprof')) {
   const profile = ensureLargeProfile();
-  const core = await loadCore();
+  const core = await loadBundle('core', 'src', 'core', 'pprof', 'index.ts');
   const { rows: stageRows, info } = stages(core, profile);
   const top = compareTop(profile);
   const flame = withBrowser ? measureFlame(profile) : undefined;
@@ -409,16 +515,22 @@ if (section('pprof')) {
 }
 if (section('constraints')) {
   const constraints = compareConstraints();
+  const inProcess = await measureInProcessEvaluation();
   const latency = await measureDiagnosticsLatency();
+  const ratio = (ms_) => `${(constraints.theirs / ms_).toFixed(1)}x`;
   console.log('');
   console.log(
     table([
       [`build constraints over GOROOT/src (${constraints.files} .go files)`, `median of ${runs}`],
-      ['goperf constraints eval --json (header cache warm)', ms(constraints.ours)],
-      ['goperf constraints eval --json (no cache)', ms(constraints.cold)],
       ['go list -e ./... (module index warm)', ms(constraints.theirs)],
-      ['speed-up over go list, cached (target >= 10)', (constraints.theirs / constraints.ours).toFixed(2)],
-      ['speed-up over go list, no cache', (constraints.theirs / constraints.cold).toFixed(2)],
+      ['goperf constraints eval --json, a process per run (cache warm)', ms(constraints.ours)],
+      ['goperf constraints eval --json, a process per run (no cache)', ms(constraints.cold)],
+      ['node -e 0 (the start of any node process)', ms(constraints.floor)],
+      [`evaluateFile on all ${inProcess.files} files for a new target, in process (warm)`, `${inProcess.millis.toFixed(1)} ms`],
+      ['go list / CLI, cache warm (target >= 10x)', ratio(constraints.ours)],
+      ['go list / CLI, no cache', ratio(constraints.cold)],
+      ['go list / in-process evaluation on a target change', ratio(inProcess.millis)],
+      ['go list / node -e 0 (the best any node CLI could do)', ratio(constraints.floor)],
       ['cached and uncached output the same', constraints.same ? 'yes' : 'NO'],
     ]),
   );
@@ -432,6 +544,31 @@ if (section('constraints')) {
   );
   if (!constraints.same) process.exitCode = 1;
 }
+if (section('trace')) {
+  log('reading the large trace: goperf against golang.org/x/exp/trace, then the model\'s memory ...');
+  const r = measureTraceReading();
+  const x = (v) => `${v.toFixed(2)}x`;
+  console.log('');
+  console.log(
+    table([
+      [`reading a large real trace (${r.megabytes} MB, ${r.events} events), best of ${r.runs}`, 'wall', 'CPU', 'throughput'],
+      ['golang.org/x/exp/trace, every event', ms(r.go.wallMs), ms(r.go.cpuMs), `${r.go.MBps} MB/s`],
+      ['goperf readTrace (bundled), every event', ms(r.ours.wallMs), ms(r.ours.cpuMs), `${r.ours.MBps} MB/s`],
+      ['ratio goperf / Go throughput (target >= 0.5)', x(r.throughputRatioWall), x(r.throughputRatioCpu), ''],
+      ['goperf readTraceModel (the timeline model)', ms(r.model.modelMillis), '', ''],
+    ]),
+  );
+  console.log('');
+  console.log(
+    table([
+      ['memory, per byte of the file', 'x file'],
+      ['timeline model retained: heap + ArrayBuffers, file dropped (target <= 5)', x(r.model.retainedPerFileByte)],
+      ['  of which the model\'s typed arrays', x(r.model.modelBuffersPerFileByte)],
+      ['peak RSS while reading the model (node and the file included)', x(r.model.peakRssPerFileByte)],
+      ['golang.org/x/exp/trace peak RSS, reading every event', x(r.go.maxRssPerFileByte)],
+    ]),
+  );
+}
 if (section('timeline') && withBrowser) {
   // test/webview/timelineMeasure.ts: the ≥ 50 MB busy trace in the timeline webview.
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(root, 'test', 'webview', 'timelineMeasure.ts')], {
@@ -440,12 +577,18 @@ if (section('timeline') && withBrowser) {
     timeout: 30 * 60_000,
   });
   const t = JSON.parse(out.trim().split('\n').pop());
+  // It takes minutes on a large trace; one run is enough for a ratio this size.
+  log('timing go tool trace up to its first page, 1 run ...');
+  const goTrace = await goToolTraceFirstPage(t.traceFile);
   console.log('');
   console.log(
     table([
       [`trace timeline in Chromium (${mb(t.traceBytes)}, ${t.spans} P-lane slices, ${t.goroutines} goroutines)`, 'time'],
       [`open -> first paint (read in the ${t.where})`, ms(t.firstPaintMillis)],
-      ['  of which reading into the model', ms(t.readMillis)],
+      ['  of which the test harness getting the bytes into the page', ms(t.deliverMillis)],
+      ['  of which reading into the model (in the worker)', ms(t.readMillis)],
+      ['go tool trace: start -> its first page served', ms(goTrace)],
+      ['ratio first paint / go tool trace (target <= 0.33)', (t.firstPaintMillis / goTrace).toFixed(2)],
       [`draw while zooming/panning, p50 (${t.frames} frames)`, `${t.drawP50.toFixed(1)} ms`],
       ['draw while zooming/panning, p95 (target < 16 ms)', `${t.drawP95.toFixed(1)} ms`],
       ['draw while zooming/panning, max', `${t.drawMax.toFixed(1)} ms`],
