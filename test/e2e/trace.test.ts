@@ -1,6 +1,7 @@
 // End to end: in a real VS Code (code-server), a trace.out written by a Go
 // program opens in goperf's timeline from the explorer; the timeline draws,
-// W/S/A/D move it, and what it counts matches golang.org/x/exp/trace.
+// W/S/A/D move it, key 4 makes a drag measure, and what it counts matches
+// golang.org/x/exp/trace.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,6 +19,8 @@ interface TimelineState {
   goroutines: number;
   procs: number;
   spans: number;
+  mode: string;
+  measure?: { start: number; end: number };
 }
 
 async function timelineState(vscode: VsCodeSession): Promise<TimelineState | undefined> {
@@ -122,6 +125,23 @@ describe('trace timeline in VS Code (code-server)', { timeout: 6 * 60_000 }, () 
     assert.ok(Math.abs(width / (drawn.view.end - drawn.view.start) - 0.75 ** 3) < 1e-6, `zoomed to ${width} ns`);
     await vscode.clearNotifications();
     await vscode.screenshot('trace-timeline');
+
+    await vscode.step('key 4 chooses timing: a drag measures a duration and leaves the view', async () => {
+      const canvas = vscode.visibleWebview().locator('canvas.tl-canvas');
+      await canvas.click({ position: { x: 400, y: 60 } });
+      await vscode.page.keyboard.press('4');
+      await waitFor(vscode, (s) => s.mode === 'timing', 'timing mode');
+      const box = (await canvas.boundingBox())!;
+      await vscode.page.mouse.move(box.x + 400, box.y + 200);
+      await vscode.page.mouse.down();
+      await vscode.page.mouse.move(box.x + 700, box.y + 200, { steps: 5 });
+      await vscode.page.mouse.up();
+      const measured = await waitFor(vscode, (s) => s.measure !== undefined, 'a measurement');
+      assert.deepEqual(measured.view, moved.view, 'a timing drag keeps the view');
+      await vscode.screenshot('trace-timeline-timing');
+      await vscode.page.keyboard.press('2');
+      await waitFor(vscode, (s) => s.mode === 'pan', 'pan mode again');
+    });
 
     const flame = await vscode.step('"Scheduler latency" opens that blocking profile as a flame graph beside', async () => {
       await vscode.visibleWebview().locator('button.tl-profile[data-kind="sched"]').click();

@@ -10,7 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { goroutineAnalysis } from '../../src/core/trace/analysis';
-import { EdgeKind, nextInterval, readTraceModel, startFunctionName, type TraceModel } from '../../src/core/trace/model';
+import {
+  EdgeKind,
+  edgeTarget,
+  edgeTime,
+  intervalGoroutine,
+  nextInterval,
+  readTraceModel,
+  spanEnd,
+  spanGoroutine,
+  spanStart,
+  startFunctionName,
+  type TraceModel,
+} from '../../src/core/trace/model';
+import { GoState } from '../../src/core/trace/spec';
 import { makeTraces, oracle, type OracleResult, type Traces } from '../fixtures/trace/traces';
 
 interface ModelOracle extends OracleResult {
@@ -43,7 +56,10 @@ function assertGoroutines(model: TraceModel, want: ModelOracle): void {
   assert.equal(g.count, Object.keys(want.goroutines).length, 'distinct goroutines');
   const laneRunning = new Float64Array(g.count);
   const p = model.procs;
-  for (let i = 0; i < p.spanStart.length; i++) laneRunning[p.spanGoroutine[i]] += p.spanEnd[i] - p.spanStart[i];
+  for (let i = 0; i < p.spanInterval.length; i++) {
+    assert.equal(model.intervals.state[p.spanInterval[i]], GoState.Running, `span ${i} draws a Running interval`);
+    laneRunning[spanGoroutine(model, i)] += spanEnd(model, i) - spanStart(model, i);
+  }
   for (let i = 0; i < g.count; i++) {
     const id = String(g.id[i]);
     const expected = want.goroutines[id];
@@ -51,27 +67,56 @@ function assertGoroutines(model: TraceModel, want: ModelOracle): void {
     assert.equal(g.runningNs[i], expected.runningNs, `running time of goroutine ${id}`);
     assert.equal(startFunctionName(model, i), expected.startFunction, `start function of goroutine ${id}`);
     assert.equal(laneRunning[i], expected.runningNs, `goroutine ${id}'s spans on the P lanes`);
-    // The intervals are what the running time was summed from: they must tile without overlap.
+    // The intervals are what the running time was summed from: each ends where the next
+    // starts, the last one where the goroutine's end marker starts.
     let running = 0;
-    const { start, end, state, goroutine } = model.intervals;
-    for (let k = g.intervalOffsets[i]; k < g.intervalOffsets[i + 1]; k++) {
-      const row = g.intervalRows[k];
-      assert.equal(goroutine[row], i, `interval ${row} is listed under goroutine ${id}`);
-      assert.ok(end[row] >= start[row], `interval ${row} of goroutine ${id} ends before it starts`);
-      if (k > g.intervalOffsets[i]) {
-        const previous = g.intervalRows[k - 1];
-        assert.ok(start[row] >= end[previous], `intervals of goroutine ${id} overlap`);
-        assert.equal(nextInterval(model, previous), row, 'nextInterval');
-      }
-      if (state[row] === 3) running += end[row] - start[row];
+    const { start, state } = model.intervals;
+    const first = g.intervalOffsets[i];
+    const marker = g.intervalOffsets[i + 1] - 1;
+    assert.ok(marker >= first, `goroutine ${id} has its end marker`);
+    assert.equal(state[marker], GoState.NotExist, `goroutine ${id}'s last row is its end marker`);
+    assert.ok(start[marker] <= model.durationNs, `goroutine ${id} ends within the trace`);
+    for (let row = first; row < marker; row++) {
+      assert.equal(intervalGoroutine(model, row), i, `interval ${row} belongs to goroutine ${id}`);
+      assert.ok(start[row + 1] >= start[row], `interval ${row} of goroutine ${id} ends before it starts`);
+      assert.equal(nextInterval(model, row), row + 1 < marker ? row + 1 : -1, 'nextInterval');
+      if (state[row] === GoState.Running) running += start[row + 1] - start[row];
     }
     assert.equal(running, expected.runningNs, `Running intervals of goroutine ${id}`);
   }
   for (let proc = 0; proc < p.count; proc++) {
     for (let k = p.spanOffsets[proc] + 1; k < p.spanOffsets[proc + 1]; k++) {
-      assert.ok(p.spanStart[k] >= p.spanEnd[k - 1], `spans of P ${p.id[proc]} overlap at ${k}`);
+      assert.ok(spanStart(model, k) >= spanEnd(model, k - 1), `spans of P ${p.id[proc]} overlap at ${k}`);
     }
   }
+}
+
+/**
+ * Columns kept in 16 bits when they fit: index columns hold the same indexes
+ * as the tables, and the count series' last sample (the counts as the trace
+ * ends) equals the goroutines whose last interval is in each state.
+ */
+function assertCompactColumns(model: TraceModel): void {
+  const { reason, stack, state, start } = model.intervals;
+  assert.ok(reason instanceof Int16Array && stack instanceof Int16Array, 'small string and stack tables give 16-bit columns');
+  const stackCount = model.stacks.offsets.length - 1;
+  for (let i = 0; i < reason.length; i++) {
+    assert.ok(reason[i] >= -1 && reason[i] < model.strings.length, `reason of row ${i}`);
+    assert.ok(stack[i] >= -1 && stack[i] < stackCount, `stack of row ${i}`);
+  }
+  const atEnd = new Int32Array(6);
+  const offsets = model.goroutines.intervalOffsets;
+  for (let g = 0; g < model.goroutines.count; g++) {
+    const marker = offsets[g + 1] - 1;
+    if (marker > offsets[g] && start[marker] === model.durationNs && state[marker - 1] !== GoState.NotExist) atEnd[state[marker - 1]]++;
+  }
+  const c = model.counts;
+  const last = c.time.length - 1;
+  assert.deepEqual(
+    [c.running[last], c.runnable[last], c.waiting[last], c.syscall[last]],
+    [atEnd[GoState.Running], atEnd[GoState.Runnable], atEnd[GoState.Waiting], atEnd[GoState.Syscall]],
+    'goroutines per state as the trace ends',
+  );
 }
 
 /** The goroutine analysis against Go's per-goroutine time by state, summed per start function here. */
@@ -125,15 +170,26 @@ function assertRangesAndMetrics(model: TraceModel, want: ModelOracle): void {
     assert.equal(s.value[s.value.length - 1], m.last, `last ${name}`);
     assert.equal(Math.max(...s.value), m.max, `largest ${name}`);
   }
-  const { kind, from } = model.edges;
+  const { kind, from, interval } = model.edges;
+  const { state } = model.intervals;
   let unblocks = 0;
   let unblocksByGoroutine = 0;
   let creates = 0;
   for (let i = 0; i < kind.length; i++) {
-    if (kind[i] === EdgeKind.Create) creates++;
-    else {
+    if (i > 0) assert.ok(edgeTime(model, i) >= edgeTime(model, i - 1), `edge ${i} is out of time order`);
+    const row = interval[i];
+    const target = edgeTarget(model, i);
+    const first = model.goroutines.intervalOffsets[target];
+    if (kind[i] === EdgeKind.Create) {
+      creates++;
+      // A created goroutine's interval is its first, or follows a stretch where it did not exist.
+      assert.ok(row === first || state[row - 1] === GoState.NotExist, `create edge ${i} begins its goroutine`);
+      assert.equal(model.goroutines.createdBy[target], from[i], `create edge ${i}'s creator`);
+    } else {
       unblocks++;
       if (from[i] >= 0) unblocksByGoroutine++;
+      assert.equal(state[row], GoState.Runnable, `unblock edge ${i} begins a Runnable interval`);
+      assert.ok(row > first && state[row - 1] === GoState.Waiting, `unblock edge ${i} follows a wait`);
     }
   }
   assert.equal(unblocks, want.unblocks, 'unblock edges');
@@ -148,7 +204,8 @@ describe('the timeline model agrees with golang.org/x/exp/trace', () => {
     assertGoroutines(model, want);
     assertRangesAndMetrics(model, want);
     assertAnalysis(model, want);
-    assert.ok(model.procs.spanStart.length > 100, 'P lanes have spans');
+    assert.ok(model.procs.spanInterval.length > 100, 'P lanes have spans');
+    assertCompactColumns(model);
   });
 
   test('GC-heavy program: many GC cycles, STW ranges and heap samples', () => {

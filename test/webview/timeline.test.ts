@@ -15,7 +15,7 @@ import { decodeProfile, type Profile } from '../../src/core/pprof/decode';
 import { BLOCKING_KINDS } from '../../src/core/trace/blockingProfile';
 import { MMUCurve, mutatorUtilization } from '../../src/core/trace/mmu';
 import { formatNs } from '../../webviews/timeline/viewport';
-import { env, fixtureBinary, makeTraces, oracle, type OracleResult, type Traces } from '../fixtures/trace/traces';
+import { env, fixtureBinary, makeTraces, oracle, oracleFlows, type OracleFlow, type OracleResult, type Traces } from '../fixtures/trace/traces';
 import {
   darkModern,
   launchBrowser,
@@ -441,6 +441,243 @@ describe('MMU in the timeline', () => {
     assert.deepEqual(plotted, want.map((p) => [p.window, p.mmu]));
     assert.ok(want[0].mmu < 0.01 && want[want.length - 1].mmu > 0, 'short windows lose the CPU to the GC, the whole run does not');
     await screenshot(page, 'timeline-mmu');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});
+
+describe('flow arrows in the timeline', () => {
+  let page: Page;
+  let problems: string[];
+  let flows: OracleFlow[];
+
+  before(async () => {
+    flows = oracleFlows(traces.netload);
+    ({ page, problems } = await open(traces.netload));
+    assert.equal(await waitForState(page), 'rendered');
+  });
+  after(() => page?.close());
+
+  /** Selects goroutine g's first P-lane slice starting at or after `ns`, through `/` search and Enter. */
+  async function selectRunAfter(g: number, ns: number) {
+    await page.locator('canvas.tl-canvas').focus();
+    await press(page, 'Escape');
+    // Zoomed in, each step centres its slice.
+    await press(page, '0');
+    await press(page, 'w', 16);
+    await page.keyboard.press('/');
+    await page.keyboard.type(`g${g}`);
+    for (let i = 0; i < 500; i++) {
+      await page.keyboard.press('Enter');
+      const selection = (await state(page)).selection;
+      assert.ok(selection, `no slice of G${g} from ${ns} ns`);
+      if (selection.goroutineId === g && selection.start >= ns) {
+        await page.locator('canvas.tl-canvas').focus();
+        await press(page, 'Shift');
+        return selection;
+      }
+    }
+    throw new Error(`G${g} has no slice after ${ns} ns within 500 steps`);
+  }
+
+  /** The arrows into the slice of goroutine g that starts at `start`. */
+  async function arrowsInto(g: number, start: number) {
+    return (await page.evaluate(() => window.__goperfTimeline!.flows())).filter((f) => f.toGoroutine === g && f.toTime === start);
+  }
+
+  /** Brings both ends of the selection's arrow over the plot, then zooms in on them while they stay there. */
+  async function frameArrow(g: number, start: number) {
+    const box = (await page.locator('canvas.tl-canvas').boundingBox())!;
+    const onPlot = (p?: { x: number; y: number }) => !!p && p.x >= box.x + 180 && p.x <= box.x + box.width && p.y >= box.y && p.y <= box.y + box.height;
+    // Zoom about the middle, not the pointer.
+    await page.mouse.move(box.x + box.width / 2, box.y - 40);
+    let [arrow] = await arrowsInto(g, start);
+    for (let i = 0; i < 30 && !(onPlot(arrow?.from) && onPlot(arrow?.to)); i++) {
+      await press(page, 's');
+      [arrow] = await arrowsInto(g, start);
+    }
+    assert.ok(arrow && onPlot(arrow.from) && onPlot(arrow.to), `the arrow's ends are on the plot: ${JSON.stringify(arrow)}`);
+    for (let i = 0; i < 40 && arrow.to!.x - arrow.from!.x < 300; i++) {
+      await press(page, 'w');
+      const [next] = await arrowsInto(g, start);
+      if (!onPlot(next.from) || !onPlot(next.to)) {
+        await press(page, 's');
+        break;
+      }
+      arrow = next;
+    }
+    return (await arrowsInto(g, start))[0];
+  }
+
+  test('a slice unblocked by another goroutine draws an arrow from where Go says the unblocker ran, and the link follows it', async () => {
+    // The first unblock of some goroutine by another goroutine on a P, as Go's reader reports it.
+    const firstUnblock = new Map<number, OracleFlow>();
+    for (const f of flows) if (f.kind === 'unblock' && !firstUnblock.has(f.g)) firstUnblock.set(f.g, f);
+    const unblock = [...firstUnblock.values()].find((f) => f.by >= 0 && f.by !== f.g && f.proc >= 0);
+    assert.ok(unblock, 'the netload trace has goroutines unblocked by goroutines');
+    const run = await selectRunAfter(unblock.g, unblock.ns);
+    // Between the unblock and its next run the goroutine only waits to run, so this one unblock led to it.
+    const into = await arrowsInto(unblock.g, run.start);
+    assert.equal(into.length, 1, JSON.stringify(into));
+    assert.deepEqual(
+      { kind: into[0].kind, by: into[0].fromGoroutine, ns: into[0].fromTime, proc: into[0].fromProc },
+      { kind: 'unblock', by: unblock.by, ns: unblock.ns, proc: unblock.proc },
+      'the arrow starts at the unblocking goroutine, time and P of Go\'s reading',
+    );
+    const arrow = await frameArrow(unblock.g, run.start);
+    const s = await state(page);
+    assert.ok(s.lastDraw.arrows >= 1, 'the arrow is drawn');
+    // Its ends sit on the two slices: the unblocker's on its P, the unblocked one's start.
+    const boxes = await page.evaluate(() => window.__goperfTimeline!.slices(0));
+    const source = boxes.find((b) => b.goroutineId === unblock.by && b.proc === unblock.proc && b.x - 1 <= arrow.from!.x && arrow.from!.x <= b.x + b.width + 1);
+    assert.ok(source && arrow.from!.y >= source.y && arrow.from!.y <= source.y + source.height, 'the arrow leaves the unblocker\'s slice');
+    const target = boxes.find((b) => b.goroutineId === unblock.g && Math.abs(b.x - arrow.to!.x) <= 1);
+    assert.ok(target && arrow.to!.y >= target.y && arrow.to!.y <= target.y + target.height, 'the arrow reaches the slice\'s start');
+    await screenshot(page, 'timeline-flow-arrow');
+
+    // The details list the arrow; its link selects the unblocker's slice, whose outgoing arrow leads back.
+    const details = page.locator('.tl-details');
+    const incoming = details.locator('li[data-direction="in"]');
+    assert.equal(await incoming.count(), 1);
+    assert.match(await incoming.innerText(), new RegExp(`^unblocked by G${unblock.by} at ${formatNs(unblock.ns).replace('.', '\\.')}$`));
+    await incoming.locator('a').click();
+    const unblocker = (await state(page)).selection!;
+    assert.equal(unblocker.goroutineId, unblock.by, 'following the arrow selects the unblocker');
+    assert.ok(unblocker.start <= unblock.ns && unblock.ns <= unblocker.end, 'at the slice in which it unblocked');
+    assert.equal(await details.locator('[data-fact="proc"]').innerText(), `Proc ${unblock.proc}`);
+    const back = details.locator('li[data-direction="out"]', { hasText: `unblocked G${unblock.g} at ${formatNs(unblock.ns)}` });
+    assert.equal(await back.count(), 1, await details.innerText());
+    assert.ok((await arrowsInto(unblock.g, run.start)).length === 1, 'the unblocker\'s slice draws its outgoing arrow');
+    await back.locator('a').click();
+    assert.deepEqual(await state(page).then((x) => x.selection), run, 'the outgoing link selects the unblocked slice');
+    assert.deepEqual(problems, []);
+  });
+
+  test('a goroutine\'s first slice draws the arrow from its creator', async () => {
+    const create = flows.find((f) => f.kind === 'create' && f.by >= 0 && f.proc >= 0 && f.ns > 0);
+    assert.ok(create, 'the netload trace creates goroutines during the trace');
+    const run = await selectRunAfter(create.g, create.ns);
+    const into = await arrowsInto(create.g, run.start);
+    assert.deepEqual(
+      into.map((f) => ({ kind: f.kind, by: f.fromGoroutine, ns: f.fromTime, proc: f.fromProc })),
+      [{ kind: 'create', by: create.by, ns: create.ns, proc: create.proc }],
+    );
+    assert.match(await page.locator('.tl-details li[data-direction="in"]').innerText(), new RegExp(`^created by G${create.by} at `));
+    assert.deepEqual(problems, []);
+  });
+
+  test('the flow events toggle draws the edges in view, each one Go reports, at most a few hundred', async () => {
+    await page.locator('canvas.tl-canvas').focus();
+    await press(page, 'Escape');
+    await press(page, '0');
+    await page.locator('button.tl-flows-toggle').click();
+    assert.equal(await page.locator('button.tl-flows-toggle').getAttribute('aria-pressed'), 'true');
+    await press(page, 'Shift');
+    const all = await page.evaluate(() => window.__goperfTimeline!.flows());
+    const byGoroutine = flows.filter((f) => f.by >= 0);
+    assert.ok(all.length > 20 && all.length <= 250, `${all.length} arrows over the whole trace (${byGoroutine.length} edges)`);
+    const known = new Set(byGoroutine.map((f) => `${f.kind} ${f.ns} ${f.g} ${f.by} ${f.proc}`));
+    for (const f of all) assert.ok(known.has(`${f.kind} ${f.fromTime} ${f.toGoroutine} ${f.fromGoroutine} ${f.fromProc}`), JSON.stringify(f));
+    assert.ok((await state(page)).lastDraw.arrows > 0);
+    await screenshot(page, 'timeline-all-flows');
+    // Zoomed in, every edge in view is drawn.
+    await press(page, 'w', 12);
+    const view = (await state(page)).view;
+    const inView = byGoroutine.filter((f) => f.ns >= view.start && f.ns <= view.end).length;
+    const zoomed = await page.evaluate(() => window.__goperfTimeline!.flows());
+    if (inView <= 250) assert.equal(zoomed.length, inView, 'all edges in view');
+    await page.locator('button.tl-flows-toggle').click();
+    await press(page, 'Shift');
+    assert.deepEqual(await page.evaluate(() => window.__goperfTimeline!.flows()), []);
+    assert.deepEqual(problems, []);
+  });
+});
+
+describe('mouse modes in the timeline', () => {
+  test('keys 1–4 and the toolbar switch what a drag does: select, pan, zoom, time', async () => {
+    const { page, problems } = await open(traces.netload);
+    assert.equal(await waitForState(page), 'rendered');
+    const canvas = page.locator('canvas.tl-canvas');
+    const box = (await canvas.boundingBox())!;
+    const y = box.y + 250;
+    const drag = async (x0: number, y0: number, x1: number, y1: number) => {
+      await page.mouse.move(box.x + x0, y0);
+      await page.mouse.down();
+      await page.mouse.move(box.x + x1, y1, { steps: 6 });
+      await page.mouse.up();
+      await press(page, 'Shift');
+    };
+    const pressed = () => page.locator('button.tl-mode[aria-pressed="true"]').getAttribute('data-mode');
+    await canvas.focus();
+    await press(page, 'w', 2);
+    const start = (await state(page)).view;
+    const nsPerPx = (start.end - start.start) / (box.width - 180);
+    assert.equal((await state(page)).mode, 'pan', 'dragging pans until a mode is chosen');
+
+    await press(page, '1');
+    assert.equal(await pressed(), 'select');
+    await drag(500, y, 800, y);
+    let s = await state(page);
+    assert.deepEqual(s.view, start, 'a select drag keeps the view');
+    assert.ok(s.range, 'a select drag selects a range');
+    assert.ok(Math.abs(s.range.end - s.range.start - 300 * nsPerPx) <= 2 * nsPerPx, `range of ${s.range.end - s.range.start} ns`);
+    await page.locator('.tl-range').waitFor();
+    const range = s.range;
+
+    await page.locator('button.tl-mode[data-mode="pan"]').click();
+    assert.equal((await state(page)).mode, 'pan');
+    await drag(800, y, 600, y);
+    s = await state(page);
+    assert.ok(Math.abs(s.view.start - start.start - 200 * nsPerPx) <= 2 * nsPerPx, 'a pan drag moves the view by the drag');
+    assert.deepEqual(s.range, range, 'and leaves the range');
+
+    await canvas.focus();
+    await press(page, '3');
+    assert.equal(await pressed(), 'zoom');
+    const beforeZoom = (await state(page)).view;
+    await drag(700, y + 100, 700, y - 50);
+    const zoomedIn = (await state(page)).view;
+    assert.ok(Math.abs((zoomedIn.end - zoomedIn.start) / (beforeZoom.end - beforeZoom.start) - Math.exp(-1)) < 0.02, 'dragging 150 px up zooms in e times');
+    await drag(700, y - 50, 700, y + 100);
+    const zoomedOut = (await state(page)).view;
+    assert.ok(zoomedOut.end - zoomedOut.start > zoomedIn.end - zoomedIn.start, 'dragging down zooms out');
+
+    await press(page, '4');
+    assert.equal(await pressed(), 'timing');
+    const beforeTiming = (await state(page)).view;
+    const perPx = (beforeTiming.end - beforeTiming.start) / (box.width - 180);
+    await drag(400, y, 650, y);
+    s = await state(page);
+    assert.deepEqual(s.view, beforeTiming, 'a timing drag keeps the view');
+    assert.deepEqual(s.range, range, 'and the range');
+    assert.ok(s.measure, 'a timing drag measures');
+    assert.ok(Math.abs(s.measure.end - s.measure.start - 250 * perPx) <= 2 * perPx, `measured ${s.measure.end - s.measure.start} ns`);
+    assert.equal(await page.locator('.tl-measure').innerText(), `Measured ${formatNs(s.measure.end - s.measure.start)}`);
+    await screenshot(page, 'timeline-timing');
+    const measure = s.measure;
+
+    // Shift+drag selects a range in every mode; a click still selects a slice.
+    await page.keyboard.down('Shift');
+    await drag(300, y, 420, y);
+    await page.keyboard.up('Shift');
+    s = await state(page);
+    assert.ok(s.range && Math.abs(s.range.end - s.range.start - 120 * perPx) <= 2 * perPx, 'Shift+drag in timing mode selects a range');
+    assert.deepEqual(s.measure, measure, 'and keeps the measurement');
+    let slices = await page.evaluate(() => window.__goperfTimeline!.slices(6));
+    for (let i = 0; i < 30 && slices.length === 0; i++) {
+      await press(page, 'w');
+      slices = await page.evaluate(() => window.__goperfTimeline!.slices(6));
+    }
+    const slice = slices[0];
+    await page.mouse.click(slice.x + slice.width / 2, slice.y + slice.height / 2);
+    assert.equal((await state(page)).selection?.goroutineId, slice.goroutineId, 'a click in timing mode selects the slice');
+    await canvas.focus();
+    await press(page, 'Escape');
+    s = await state(page);
+    assert.equal(s.measure, undefined, 'Escape clears the measurement');
+    assert.equal(await page.locator('.tl-measure').innerText(), '');
+    await press(page, '2');
+    assert.equal(await pressed(), 'pan');
     assert.deepEqual(problems, []);
     await page.close();
   });

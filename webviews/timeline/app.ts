@@ -1,21 +1,43 @@
 // The timeline page: toolbar with search, the canvas, and a details panel for
 // the selected slice. Navigation follows `go tool trace`: W/S zoom, A/D pan,
-// `/` search with Enter stepping through matches (Shift+Enter back); the
-// mouse drags, Ctrl/⌘+wheel zooms at the pointer, the wheel scrolls;
-// Shift+drag selects a time range and sums where its time went.
+// `/` search with Enter stepping through matches (Shift+Enter back), and its
+// mouse modes on keys 1–4: a drag selects a time range (summing where its
+// time went), pans, zooms (up in, down out) or measures a duration; Shift+drag
+// selects a range in any mode, a click selects a slice, Ctrl/⌘+wheel zooms at
+// the pointer, the wheel scrolls. A selected slice shows its flow arrows (who
+// unblocked or created it, whom it unblocked or created); a toggle shows the
+// arrows of everything in view.
 
 import { goroutineAnalysis } from '../../src/core/trace/analysis';
 import { annotationSummary } from '../../src/core/trace/annotations';
 import { BLOCKING_KINDS, BLOCKING_TITLES, type BlockingKind } from '../../src/core/trace/blockingProfile';
 import { rangeSummary, type RangeSummary } from '../../src/core/trace/rangeSummary';
-import { EdgeKind, GoroutineState, nextInterval, stackFrames, startFunctionName, type TraceModel } from '../../src/core/trace/model';
-import { GO_STATE_NAMES } from '../../src/core/trace/spec';
+import {
+  EdgeKind,
+  GoroutineState,
+  intervalEnd,
+  nextInterval,
+  spanEnd,
+  spanEndingAfter,
+  spanGoroutine,
+  spanStart,
+  stackFrames,
+  startFunctionName,
+  type TraceModel,
+} from '../../src/core/trace/model';
+import flowIcon from 'codicon:debug-step-over';
+import panIcon from 'codicon:move';
+import selectIcon from 'codicon:inspect';
+import timingIcon from 'codicon:symbol-ruler';
+import zoomIcon from 'codicon:zoom-in';
+import { GO_STATE_NAMES, GoState } from '../../src/core/trace/spec';
 import type { Host } from '../common/page';
 import { compileQuery, exactFunctionQuery } from '../flame/search';
 import { annotationExtent, annotationLanes, type AnnotationLanes } from './annotationLanes';
 import {
   AXIS_HEIGHT,
   drawTimeline,
+  flowPoint,
   goroutineColours,
   goroutineLane,
   goroutineOfInterval,
@@ -27,11 +49,36 @@ import {
   type Selection,
   type Theme,
 } from './draw';
+import { selectionFlows, viewFlows, type Flow, type FlowEnd, type SelectionFlows } from './flows';
 import type { MMUPoint, ModelSource } from './modelSource';
 import { goroutineGroups, layoutRows, rowAt, UNFOLDED_LEVELS, type GoroutineGroup, type Layout } from './rows';
 import { formatBytes, formatNs, upperBound, Viewport } from './viewport';
 
 type PageState = 'waiting' | 'loading' | 'rendered' | 'error';
+
+/** What a drag does, as go tool trace's keys 1–4 choose it. */
+export type MouseMode = 'select' | 'pan' | 'zoom' | 'timing';
+
+const MOUSE_MODES: { mode: MouseMode; key: string; icon: string; title: string }[] = [
+  { mode: 'select', key: '1', icon: selectIcon, title: 'Select (1): drag selects a time range and sums where its time went' },
+  { mode: 'pan', key: '2', icon: panIcon, title: 'Pan (2): drag moves the timeline' },
+  { mode: 'zoom', key: '3', icon: zoomIcon, title: 'Zoom (3): drag up zooms in, down zooms out' },
+  { mode: 'timing', key: '4', icon: timingIcon, title: 'Timing (4): drag measures a duration' },
+];
+
+/** A flow arrow as the tests see it: model data and, when drawn, its ends in page coordinates. */
+export interface FlowBox {
+  kind: 'unblock' | 'create';
+  /** Goroutine ids (-1: no goroutine), times in ns since the trace's start, P ids of the slices (-1: none). */
+  fromGoroutine: number;
+  fromTime: number;
+  fromProc: number;
+  toGoroutine: number;
+  toTime: number;
+  toProc: number;
+  from?: { x: number; y: number };
+  to?: { x: number; y: number };
+}
 
 export interface SliceBox {
   /** Page coordinates (CSS px) of the drawn slice. */
@@ -78,7 +125,14 @@ export interface TimelineTestHooks {
     /** Packing levels of the task and region lanes. */
     taskLevels: number;
     regionLevels: number;
+    mode: MouseMode;
+    /** The timing mode's measurement, ns since the trace's start. */
+    measure?: { start: number; end: number };
+    /** Whether every arrow in view is drawn, not only the selection's. */
+    allFlows: boolean;
   };
+  /** The selection's arrows (incoming first), then, with all arrows shown, those in view. */
+  flows(): FlowBox[];
   /** Visible P-lane slices at least `minWidth` px wide. */
   slices(minWidth: number): SliceBox[];
   /** Visible task and region spans at least `minWidth` px wide. */
@@ -113,6 +167,9 @@ export class TimelineApp {
   private readonly mmuButton = element('button', 'tl-button tl-mmu-toggle', 'MMU');
   private readonly mmuPanel = element('section', 'tl-analysis tl-mmu');
   private readonly rangePanel = element('section', 'tl-range');
+  private readonly modes = element('span', 'tl-modes');
+  private readonly flowsButton = element('button', 'tl-icon-button tl-flows-toggle');
+  private readonly measureLabel = element('span', 'tl-measure');
 
   private model: TraceModel | undefined;
   private groups: GoroutineGroup[] = [];
@@ -120,6 +177,10 @@ export class TimelineApp {
   private annotations: AnnotationLanes = { tasks: [], regions: [], taskLevel: new Int32Array(0), regionLevel: new Int32Array(0) };
   private nameColours = new Map<number, string>();
   private range: { start: number; end: number } | undefined;
+  private measure: { start: number; end: number } | undefined;
+  private mode: MouseMode = 'pan';
+  private allFlows = false;
+  private selectedFlows: SelectionFlows | undefined;
   private unfolded = { task: true, region: true };
   private colours: string[] = [];
   private theme: Theme | undefined;
@@ -131,7 +192,7 @@ export class TimelineApp {
   private pointerX: number | undefined;
   private frame = 0;
   private draws = 0;
-  private lastDraw: DrawStats = { rects: 0, covered: 0 };
+  private lastDraw: DrawStats = { rects: 0, covered: 0, arrows: 0 };
   private readonly frameTimes: number[] = [];
   private pageState: PageState = 'waiting';
   private fileName = '';
@@ -146,7 +207,32 @@ export class TimelineApp {
     this.search.type = 'search';
     this.search.placeholder = 'Search start function or goroutine id ( / )';
     this.search.setAttribute('aria-label', 'Search goroutines by start function or id; Enter steps to the next slice');
-    const help = element('span', 'tl-help', 'W/S zoom · A/D pan · drag · Shift+drag a range · Ctrl+wheel zoom · click a slice');
+    const help = element('span', 'tl-help', 'W/S zoom · A/D pan · 1–4 drag modes · Shift+drag a range · Ctrl+wheel zoom · click a slice');
+    this.modes.setAttribute('role', 'group');
+    this.modes.setAttribute('aria-label', 'Mouse mode');
+    for (const { mode, key, icon, title } of MOUSE_MODES) {
+      const button = element('button', 'tl-icon-button tl-mode');
+      button.type = 'button';
+      button.dataset.mode = mode;
+      button.dataset.key = key;
+      button.title = title;
+      button.setAttribute('aria-label', title);
+      // A build-time codicon (scripts/build.mjs), not page data.
+      button.innerHTML = icon;
+      button.addEventListener('click', () => this.setMode(mode));
+      this.modes.append(button);
+    }
+    this.flowsButton.type = 'button';
+    this.flowsButton.title = 'Flow events: draw the unblock and create arrows of everything in view (at most a few hundred)';
+    this.flowsButton.setAttribute('aria-label', this.flowsButton.title);
+    this.flowsButton.setAttribute('aria-pressed', 'false');
+    this.flowsButton.innerHTML = flowIcon;
+    this.flowsButton.append('Flows');
+    this.flowsButton.addEventListener('click', () => {
+      this.allFlows = !this.allFlows;
+      this.flowsButton.setAttribute('aria-pressed', String(this.allFlows));
+      this.invalidate();
+    });
     this.analysisButton.type = 'button';
     this.analysisButton.setAttribute('aria-pressed', 'false');
     this.analysisButton.addEventListener('click', () => this.toggle(this.analysis, this.analysisButton, (model) => this.renderAnalysis(model)));
@@ -176,6 +262,9 @@ export class TimelineApp {
       this.summary,
       this.search,
       this.searchStatus,
+      this.modes,
+      this.flowsButton,
+      this.measureLabel,
       this.analysisButton,
       this.annotationsButton,
       this.mmuButton,
@@ -191,10 +280,19 @@ export class TimelineApp {
     this.details.hidden = true;
     this.canvas.tabIndex = 0;
     this.canvas.setAttribute('aria-label', 'Trace timeline');
+    this.setMode(this.mode);
     this.main.append(this.canvas);
     document.body.append(this.toolbar, this.warning, this.main, this.rangePanel, this.analysis, this.annotationsTable, this.mmuPanel, this.details, this.message);
     this.setState('waiting');
     this.listen();
+  }
+
+  private setMode(mode: MouseMode): void {
+    this.mode = mode;
+    this.canvas.dataset.mode = mode;
+    for (const button of this.modes.querySelectorAll<HTMLButtonElement>('button')) {
+      button.setAttribute('aria-pressed', String(button.dataset.mode === mode));
+    }
   }
 
   private setState(state: PageState): void {
@@ -252,7 +350,7 @@ export class TimelineApp {
     this.drawNow();
     this.firstPaintMillis = performance.now();
     this.setState('rendered');
-    this.host.post({ type: 'rendered', nodeCount: model.procs.spanStart.length, millis: this.readMillis });
+    this.host.post({ type: 'rendered', nodeCount: model.procs.spanInterval.length, millis: this.readMillis });
   }
 
   private relayout(): void {
@@ -313,10 +411,22 @@ export class TimelineApp {
       annotations: this.annotations,
       nameColours: this.nameColours,
       range: this.range,
+      measure: this.measure,
+      flows: this.drawnFlows(),
     });
     this.draws++;
     this.frameTimes.push(performance.now() - started);
     if (this.frameTimes.length > 2000) this.frameTimes.shift();
+  }
+
+  /** The selection's arrows and, with the toggle on, those of the visible range. */
+  private drawnFlows(): { flows: Flow[]; onGoroutineLanes: boolean } | undefined {
+    const model = this.model;
+    if (!model) return undefined;
+    const flows: Flow[] = [];
+    if (this.selectedFlows) flows.push(...this.selectedFlows.incoming, ...this.selectedFlows.outgoing);
+    if (this.allFlows) flows.push(...viewFlows(model, this.view.start, this.view.end).flows);
+    return flows.length > 0 ? { flows, onGoroutineLanes: this.selection?.kind === 'interval' } : undefined;
   }
 
   // ---- input ---------------------------------------------------------------
@@ -340,27 +450,28 @@ export class TimelineApp {
     });
     this.search.addEventListener('input', () => this.applySearch());
 
-    let drag: { x: number; y: number; start: number; scrollY: number; moved: boolean } | undefined;
-    let rangeFrom: number | undefined;
+    // A press becomes a drag after a few pixels; until then it may be a click.
+    let drag:
+      | { mode: MouseMode; x: number; y: number; time: number; view: { start: number; end: number }; anchor: number; scrollY: number; moved: boolean }
+      | undefined;
     this.canvas.addEventListener('pointerdown', (event) => {
       this.canvas.focus();
+      if (!this.model || event.button !== 0) return;
       this.canvas.setPointerCapture(event.pointerId);
-      if (event.shiftKey && this.model) {
-        rangeFrom = this.timeAt(event.clientX);
-        this.range = { start: rangeFrom, end: rangeFrom };
-        return;
-      }
-      drag = { x: event.clientX, y: event.clientY, start: this.view.start, scrollY: this.scrollY, moved: false };
+      drag = {
+        mode: event.shiftKey ? 'select' : this.mode,
+        x: event.clientX,
+        y: event.clientY,
+        time: this.timeAt(event.clientX),
+        view: { start: this.view.start, end: this.view.end },
+        anchor: this.anchorAt(event.clientX),
+        scrollY: this.scrollY,
+        moved: false,
+      };
     });
     this.canvas.addEventListener('pointermove', (event) => {
       const rect = this.canvas.getBoundingClientRect();
       this.pointerX = event.clientX - rect.left;
-      if (rangeFrom !== undefined) {
-        const t = this.timeAt(event.clientX);
-        this.range = { start: Math.min(rangeFrom, t), end: Math.max(rangeFrom, t) };
-        this.invalidate();
-        return;
-      }
       if (!drag) {
         this.hover(event);
         return;
@@ -369,22 +480,39 @@ export class TimelineApp {
       const dy = event.clientY - drag.y;
       if (!drag.moved && Math.abs(dx) + Math.abs(dy) < 4) return;
       drag.moved = true;
-      const nsPerPx = this.view.span / (this.canvas.clientWidth - LABEL_WIDTH);
-      this.view.set(drag.start - dx * nsPerPx, drag.start - dx * nsPerPx + this.view.span);
-      this.scrollY = drag.scrollY - dy;
-      this.clampScroll();
+      const t = this.timeAt(event.clientX);
+      const between = { start: Math.min(drag.time, t), end: Math.max(drag.time, t) };
+      switch (drag.mode) {
+        case 'select':
+          this.range = between;
+          break;
+        case 'timing':
+          this.setMeasure(between);
+          break;
+        case 'zoom':
+          // Up zooms in, down out: a factor of e per 150 px, about the drag's start.
+          this.view.set(drag.view.start, drag.view.end);
+          this.view.zoom(Math.exp(dy / 150), drag.anchor);
+          break;
+        case 'pan': {
+          const span = drag.view.end - drag.view.start;
+          const nsPerPx = span / (this.canvas.clientWidth - LABEL_WIDTH);
+          this.view.set(drag.view.start - dx * nsPerPx, drag.view.start - dx * nsPerPx + span);
+          this.scrollY = drag.scrollY - dy;
+          this.clampScroll();
+          break;
+        }
+      }
       this.invalidate();
     });
     this.canvas.addEventListener('pointerup', (event) => {
-      if (rangeFrom !== undefined) {
-        rangeFrom = undefined;
-        this.showRange();
-        return;
-      }
-      const wasDrag = drag?.moved;
+      const done = drag;
       drag = undefined;
-      if (!wasDrag) this.click(event);
+      if (!done) return;
+      if (!done.moved) this.click(event);
+      else if (done.mode === 'select') this.showRange();
     });
+    this.canvas.addEventListener('pointercancel', () => (drag = undefined));
     this.canvas.addEventListener('pointerleave', () => (this.pointerX = undefined));
     this.canvas.addEventListener(
       'wheel',
@@ -406,9 +534,19 @@ export class TimelineApp {
 
   /** Where zooming keeps its place: under the pointer when it is over the plot, else the middle. */
   private anchor(): number {
-    const plot = this.canvas.clientWidth - LABEL_WIDTH;
     if (this.pointerX === undefined || this.pointerX < LABEL_WIDTH) return 0.5;
-    return Math.min(1, Math.max(0, (this.pointerX - LABEL_WIDTH) / plot));
+    return this.anchorAt(this.pointerX + this.canvas.getBoundingClientRect().left);
+  }
+
+  /** Client x as a fraction across the plot. */
+  private anchorAt(clientX: number): number {
+    const x = clientX - this.canvas.getBoundingClientRect().left;
+    return Math.min(1, Math.max(0, (x - LABEL_WIDTH) / (this.canvas.clientWidth - LABEL_WIDTH)));
+  }
+
+  private setMeasure(measure: { start: number; end: number } | undefined): void {
+    this.measure = measure;
+    this.measureLabel.textContent = measure ? `Measured ${formatNs(measure.end - measure.start)}` : '';
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -437,8 +575,15 @@ export class TimelineApp {
         this.search.focus();
         this.search.select();
         break;
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+        this.setMode(MOUSE_MODES[Number(event.key) - 1].mode);
+        break;
       case 'Escape':
         this.select(undefined);
+        this.setMeasure(undefined);
         this.range = undefined;
         this.showRange();
         break;
@@ -520,12 +665,13 @@ export class TimelineApp {
     const slop = 2 * nsPerPx;
     if (row.kind === 'proc') {
       const p = model.procs;
-      const i = upperBound(p.spanEnd, t - slop, p.spanOffsets[row.proc], p.spanOffsets[row.proc + 1]);
-      this.select(i < p.spanOffsets[row.proc + 1] && p.spanStart[i] <= t + slop ? { kind: 'span', index: i } : undefined);
+      const i = spanEndingAfter(model, t - slop, p.spanOffsets[row.proc], p.spanOffsets[row.proc + 1]);
+      this.select(i < p.spanOffsets[row.proc + 1] && spanStart(model, i) <= t + slop ? { kind: 'span', index: i } : undefined);
     } else if (row.kind === 'goroutine') {
       const lane = goroutineLane(model, row.goroutine);
       const i = upperBound(lane.end, t - slop, 0, lane.rows.length);
-      this.select(i < lane.rows.length && lane.start[i] <= t + slop ? { kind: 'interval', index: lane.rows[i] } : undefined);
+      const hit = i < lane.rows.length && lane.start[i] <= t + slop && model.intervals.state[lane.rows[i]] !== GoState.NotExist;
+      this.select(hit ? { kind: 'interval', index: lane.rows[i] } : undefined);
     }
   }
 
@@ -533,6 +679,8 @@ export class TimelineApp {
 
   private select(selection: Selection | undefined): void {
     this.selection = selection;
+    const sel = this.selected();
+    this.selectedFlows = sel && this.model ? selectionFlows(this.model, sel.interval) : undefined;
     this.renderDetails();
     this.invalidate();
   }
@@ -544,10 +692,10 @@ export class TimelineApp {
     if (!model || !s || s.kind === 'task' || s.kind === 'region') return undefined;
     if (s.kind === 'span') {
       const p = model.procs;
-      return { g: p.spanGoroutine[s.index], start: p.spanStart[s.index], end: p.spanEnd[s.index], interval: p.spanInterval[s.index] };
+      return { g: spanGoroutine(model, s.index), start: spanStart(model, s.index), end: spanEnd(model, s.index), interval: p.spanInterval[s.index] };
     }
     const iv = model.intervals;
-    return { g: goroutineOfInterval(model, s.index), start: iv.start[s.index], end: iv.end[s.index], interval: s.index };
+    return { g: goroutineOfInterval(model, s.index), start: iv.start[s.index], end: intervalEnd(model, s.index), interval: s.index };
   }
 
   private renderDetails(): void {
@@ -593,12 +741,7 @@ export class TimelineApp {
     if (creator >= 0) fact('Created by', `Goroutine ${model.goroutines.id[creator]}`, 'creator');
     this.details.append(head, facts);
 
-    const unblock = this.unblockerOf(g, start);
-    if (unblock !== undefined) {
-      const button = element('button', 'tl-follow', `Go to goroutine ${model.goroutines.id[unblock.from]}, which made it runnable`);
-      button.addEventListener('click', () => this.follow(unblock.from, unblock.time));
-      this.details.append(button);
-    }
+    this.appendFlows();
     // Where a running slice ended is the next interval's stack; an interval's own stack is where it began.
     const stopStack = state === GoroutineState.Running ? (next >= 0 ? iv.stack[next] : -1) : iv.stack[interval];
     this.appendStack(state === GoroutineState.Running ? 'Stopped at' : 'Began at', stopStack);
@@ -660,36 +803,69 @@ export class TimelineApp {
     this.details.append(element('h3', '', title), list);
   }
 
-  /** The latest unblock of goroutine g by another goroutine at or before `t`. */
-  private unblockerOf(g: number, t: number): { from: number; time: number } | undefined {
-    const e = this.model!.edges;
-    const last = upperBound(e.time, t, 0, e.time.length);
-    for (let i = last - 1; i >= 0; i--) {
-      if (e.to[i] !== g) continue;
-      if (e.kind[i] === EdgeKind.Unblock || e.kind[i] === EdgeKind.Create) return e.from[i] >= 0 ? { from: e.from[i], time: e.time[i] } : undefined;
+  /** The selection's arrows as links: each selects the slice at the arrow's other end. */
+  private appendFlows(): void {
+    const model = this.model!;
+    const flows = this.selectedFlows;
+    if (!flows || flows.incoming.length + flows.outgoing.length === 0) return;
+    const name = (g: number) => (g >= 0 ? `G${model.goroutines.id[g]}` : 'no goroutine (the runtime, a timer or the network poller)');
+    const list = element('ul', 'tl-flows');
+    const item = (flow: Flow, direction: 'in' | 'out', text: string, end: FlowEnd) => {
+      const li = element('li', flow.kind === EdgeKind.Create ? 'tl-flow-create' : 'tl-flow-unblock');
+      li.dataset.direction = direction;
+      li.dataset.kind = flow.kind === EdgeKind.Create ? 'create' : 'unblock';
+      if (end.goroutine >= 0 && (end.span >= 0 || this.layout.goroutineRows.has(end.goroutine))) {
+        const link = element('a', 'tl-flow-link', text);
+        link.href = '#';
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          this.followFlow(end);
+        });
+        li.append(link);
+      } else li.append(text);
+      list.append(li);
+    };
+    for (const flow of flows.incoming) {
+      const verb = flow.kind === EdgeKind.Create ? 'created by' : 'unblocked by';
+      item(flow, 'in', `${verb} ${name(flow.from.goroutine)} at ${formatNs(flow.from.time)}`, flow.from);
     }
-    return undefined;
+    for (const flow of flows.outgoing) {
+      const verb = flow.kind === EdgeKind.Create ? 'created' : 'unblocked';
+      const ran = flow.to.span >= 0 ? `, which ran at ${formatNs(flow.to.time)}` : '';
+      item(flow, 'out', `${verb} ${name(flow.to.goroutine)} at ${formatNs(flow.from.time)}${ran}`, flow.to);
+    }
+    if (flows.moreOutgoing > 0) list.append(element('li', 'tl-empty', `and ${flows.moreOutgoing} more`));
+    this.details.append(element('h3', '', 'Flow'), list);
   }
 
-  /** Selects goroutine g's P-lane slice around time t and brings it into view. */
-  private follow(g: number, t: number): void {
-    const p = this.model!.procs;
-    let best = -1;
-    for (let i = 0; i < p.spanStart.length; i++) {
-      if (p.spanGoroutine[i] === g && p.spanStart[i] <= t && (best < 0 || p.spanStart[i] > p.spanStart[best])) best = i;
+  /** Selects the slice at a flow arrow's end (its P-lane slice, else its goroutine lane's interval) and brings it into view. */
+  private followFlow(end: FlowEnd): void {
+    if (end.span >= 0) {
+      this.reveal(end.span);
+      return;
     }
-    if (best < 0) return;
-    this.reveal(best);
+    const model = this.model!;
+    const lane = goroutineLane(model, end.goroutine);
+    const k = upperBound(lane.start, end.time, 0, lane.rows.length) - 1;
+    const row = this.layout.goroutineRows.get(end.goroutine);
+    if (k < 0 || !row) return;
+    this.view.reveal(lane.start[k], lane.end[k]);
+    this.scrollTo(row);
+    this.select({ kind: 'interval', index: lane.rows[k] });
+  }
+
+  private scrollTo(row: { y: number; height: number }): void {
+    if (row.y < this.scrollY || row.y + row.height > this.scrollY + this.plotHeight()) {
+      this.scrollY = row.y - this.plotHeight() / 3;
+      this.clampScroll();
+    }
   }
 
   private reveal(span: number): void {
     const model = this.model!;
-    this.view.reveal(model.procs.spanStart[span], model.procs.spanEnd[span]);
+    this.view.reveal(spanStart(model, span), spanEnd(model, span));
     const row = this.layout.procRows[procOfSpan(model, span)];
-    if (row && (row.y < this.scrollY || row.y + row.height > this.scrollY + this.plotHeight())) {
-      this.scrollY = row.y - this.plotHeight() / 3;
-      this.clampScroll();
-    }
+    if (row) this.scrollTo(row);
     this.select({ kind: 'span', index: span });
   }
 
@@ -809,10 +985,7 @@ export class TimelineApp {
     }
     const level = (kind === 'task' ? this.annotations.taskLevel : this.annotations.regionLevel)[best];
     const row = this.layout.rows.find((r) => r.kind === kind && r.level === level);
-    if (row && (row.y < this.scrollY || row.y + row.height > this.scrollY + this.plotHeight())) {
-      this.scrollY = row.y - this.plotHeight() / 3;
-      this.clampScroll();
-    }
+    if (row) this.scrollTo(row);
     this.select({ kind, index: best });
   }
 
@@ -979,23 +1152,23 @@ export class TimelineApp {
     if (!matches) return;
     const p = model.procs;
     const current = this.selection?.kind === 'span' ? this.selection.index : -1;
-    const from = current >= 0 ? p.spanStart[current] : direction > 0 ? -Infinity : Infinity;
+    const from = current >= 0 ? spanStart(model, current) : direction > 0 ? -Infinity : Infinity;
     let best = -1;
     for (let proc = 0; proc < p.count; proc++) {
       const lo = p.spanOffsets[proc];
       const hi = p.spanOffsets[proc + 1];
       if (direction > 0) {
         for (let i = lo; i < hi; i++) {
-          const s = p.spanStart[i];
-          if (!matches[p.spanGoroutine[i]] || s < from || (s === from && i <= current)) continue;
-          if (best < 0 || s < p.spanStart[best]) best = i;
+          const s = spanStart(model, i);
+          if (!matches[spanGoroutine(model, i)] || s < from || (s === from && i <= current)) continue;
+          if (best < 0 || s < spanStart(model, best)) best = i;
           break;
         }
       } else {
         for (let i = hi - 1; i >= lo; i--) {
-          const s = p.spanStart[i];
-          if (!matches[p.spanGoroutine[i]] || s > from || (s === from && i >= current)) continue;
-          if (best < 0 || s > p.spanStart[best]) best = i;
+          const s = spanStart(model, i);
+          if (!matches[spanGoroutine(model, i)] || s > from || (s === from && i >= current)) continue;
+          if (best < 0 || s > spanStart(model, best)) best = i;
           break;
         }
       }
@@ -1004,7 +1177,7 @@ export class TimelineApp {
       this.searchStatus.textContent = `${this.matchCount} goroutines · no more slices`;
       return;
     }
-    this.searchStatus.textContent = `${this.matchCount} goroutines · G${model.goroutines.id[p.spanGoroutine[best]]} at ${formatNs(p.spanStart[best])}`;
+    this.searchStatus.textContent = `${this.matchCount} goroutines · G${model.goroutines.id[spanGoroutine(model, best)]} at ${formatNs(spanStart(model, best))}`;
     this.reveal(best);
   }
 
@@ -1025,7 +1198,7 @@ export class TimelineApp {
           scrollY: this.scrollY,
           goroutines: this.model?.goroutines.count ?? 0,
           procs: this.model?.procs.count ?? 0,
-          spans: this.model?.procs.spanStart.length ?? 0,
+          spans: this.model?.procs.spanInterval.length ?? 0,
           draws: this.draws,
           lastDraw: { ...this.lastDraw },
           selection: sel && this.model && this.selection
@@ -1035,12 +1208,45 @@ export class TimelineApp {
           range: this.range && { ...this.range },
           taskLevels: this.annotations.tasks.length,
           regionLevels: this.annotations.regions.length,
+          mode: this.mode,
+          measure: this.measure && { ...this.measure },
+          allFlows: this.allFlows,
         };
       },
+      flows: () => this.flowBoxes(),
       slices: (minWidth) => this.visibleSlices(minWidth),
       annotations: (minWidth) => this.visibleAnnotations(minWidth),
       frameTimes: () => [...this.frameTimes],
     };
+  }
+
+  private flowBoxes(): FlowBox[] {
+    const model = this.model;
+    const drawn = this.drawnFlows();
+    if (!model || !drawn) return [];
+    const rect = this.canvas.getBoundingClientRect();
+    const geometry = {
+      model,
+      view: this.view,
+      width: this.canvas.clientWidth,
+      scrollY: this.scrollY,
+      procRows: this.layout.procRows,
+      goroutineRows: this.layout.goroutineRows,
+    };
+    const page = (p: { x: number; y: number } | undefined) => p && { x: rect.left + p.x, y: rect.top + p.y };
+    const id = (g: number) => (g >= 0 ? model.goroutines.id[g] : -1);
+    const proc = (span: number) => (span >= 0 ? model.procs.id[procOfSpan(model, span)] : -1);
+    return drawn.flows.map((flow) => ({
+      kind: flow.kind === EdgeKind.Create ? 'create' : 'unblock',
+      fromGoroutine: id(flow.from.goroutine),
+      fromTime: flow.from.time,
+      fromProc: proc(flow.from.span),
+      toGoroutine: id(flow.to.goroutine),
+      toTime: flow.to.time,
+      toProc: proc(flow.to.span),
+      from: page(flowPoint(geometry, flow.from, drawn.onGoroutineLanes)),
+      to: page(flowPoint(geometry, flow.to, drawn.onGoroutineLanes)),
+    }));
   }
 
   private visibleAnnotations(minWidth: number): AnnotationBox[] {
@@ -1085,10 +1291,10 @@ export class TimelineApp {
       if (row.kind !== 'proc') continue;
       const y = AXIS_HEIGHT + row.y - this.scrollY;
       if (y < AXIS_HEIGHT || y + row.height > this.canvas.clientHeight) continue;
-      for (let i = upperBound(p.spanEnd, this.view.start, p.spanOffsets[row.proc], p.spanOffsets[row.proc + 1]); i < p.spanOffsets[row.proc + 1]; i++) {
-        if (p.spanStart[i] > this.view.end) break;
-        const x0 = Math.max(LABEL_WIDTH, LABEL_WIDTH + (p.spanStart[i] - this.view.start) * scale);
-        const x1 = Math.min(this.canvas.clientWidth, LABEL_WIDTH + (p.spanEnd[i] - this.view.start) * scale);
+      for (let i = spanEndingAfter(model, this.view.start, p.spanOffsets[row.proc], p.spanOffsets[row.proc + 1]); i < p.spanOffsets[row.proc + 1]; i++) {
+        if (spanStart(model, i) > this.view.end) break;
+        const x0 = Math.max(LABEL_WIDTH, LABEL_WIDTH + (spanStart(model, i) - this.view.start) * scale);
+        const x1 = Math.min(this.canvas.clientWidth, LABEL_WIDTH + (spanEnd(model, i) - this.view.start) * scale);
         if (x1 - x0 < minWidth) continue;
         out.push({
           x: rect.left + x0,
@@ -1096,7 +1302,7 @@ export class TimelineApp {
           width: x1 - x0,
           height: row.height - 4,
           span: i,
-          goroutineId: model.goroutines.id[p.spanGoroutine[i]],
+          goroutineId: model.goroutines.id[spanGoroutine(model, i)],
           proc: model.procs.id[row.proc],
         });
       }

@@ -4,9 +4,18 @@
 // search on the end times) to the first span reaching past the column, so a
 // lane of a million spans costs at most a few thousand rectangles.
 
-import { GoroutineState, type Series, type TraceModel } from '../../src/core/trace/model';
+import {
+  EdgeKind,
+  GoroutineState,
+  intervalEnd,
+  intervalGoroutine,
+  upperBoundIn,
+  type Series,
+  type TraceModel,
+} from '../../src/core/trace/model';
 import { fnv1a } from '../flame/palette';
 import { annotationExtent, type AnnotationLanes } from './annotationLanes';
+import type { Flow, FlowEnd } from './flows';
 import type { GoroutineGroup, Row } from './rows';
 import { formatNs, tickStep, upperBound, type Viewport } from './viewport';
 
@@ -27,6 +36,9 @@ export interface Theme {
   runnable: string;
   waiting: string;
   syscall: string;
+  /** Flow arrows: unblocks and goroutine creations. */
+  flowUnblock: string;
+  flowCreate: string;
   font: string;
   dark: boolean;
 }
@@ -63,6 +75,8 @@ export function readTheme(): Theme {
     runnable: cssVar(style, '--tl-runnable', '#cca700'),
     waiting: cssVar(style, '--tl-waiting', 'rgba(128,128,128,0.35)'),
     syscall: cssVar(style, '--tl-syscall', '#d18616'),
+    flowUnblock: cssVar(style, '--tl-flow-unblock', '#4daafc'),
+    flowCreate: cssVar(style, '--tl-flow-create', '#b180d7'),
     font: `${cssVar(style, '--tl-font-size', '12px')} ${cssVar(style, '--tl-font-family', 'sans-serif')}`,
     dark: isDark(background),
   };
@@ -113,6 +127,10 @@ export interface DrawInput {
   nameColours: Map<number, string>;
   /** The selected time range, shaded over the plot. */
   range?: { start: number; end: number };
+  /** A timing-mode measurement: its ends are marked and its length written between them. */
+  measure?: { start: number; end: number };
+  /** Arrows to draw; ends on goroutine lanes (when expanded) rather than P lanes with `onGoroutineLanes`. */
+  flows?: { flows: Flow[]; onGoroutineLanes: boolean };
 }
 
 export interface DrawStats {
@@ -120,6 +138,8 @@ export interface DrawStats {
   rects: number;
   /** Spans and intervals they stand for. */
   covered: number;
+  /** Flow arrows with at least one end in the plot. */
+  arrows: number;
 }
 
 /**
@@ -138,15 +158,18 @@ function drawSpans(
   stats: DrawStats,
   /** Text drawn inside spans wide enough to read it. */
   label?: (i: number) => string,
+  /** Span i is starts[rows[i]]..ends[rows[i]] when given (P lanes index interval rows). */
+  rows?: Int32Array,
 ): void {
   const { ctx, view, width } = input;
   const plot = width - LABEL_WIDTH;
   const scale = plot / view.span;
   const t0 = view.start;
-  let i = upperBound(ends, t0, lo, hi);
-  while (i < hi && starts[i] < view.end) {
-    const x0 = LABEL_WIDTH + (starts[i] - t0) * scale;
-    const x1 = LABEL_WIDTH + (ends[i] - t0) * scale;
+  let i = upperBoundIn(ends, t0, lo, hi, rows);
+  while (i < hi && starts[rows ? rows[i] : i] < view.end) {
+    const r = rows ? rows[i] : i;
+    const x0 = LABEL_WIDTH + (starts[r] - t0) * scale;
+    const x1 = LABEL_WIDTH + (ends[r] - t0) * scale;
     const fill = colour(i);
     if (x1 - x0 >= 1) {
       if (fill) {
@@ -169,7 +192,7 @@ function drawSpans(
     }
     const column = Math.floor(x0);
     const columnEnd = t0 + (column + 1 - LABEL_WIDTH) / scale;
-    const next = Math.max(upperBound(ends, columnEnd, i, hi), i + 1);
+    const next = Math.max(upperBoundIn(ends, columnEnd, i, hi, rows), i + 1);
     if (fill && column >= LABEL_WIDTH) {
       ctx.fillStyle = fill;
       ctx.fillRect(column, y, 1, h);
@@ -271,7 +294,7 @@ function cachedMax(key: object, compute: () => number): number {
 
 export function drawTimeline(input: DrawInput): DrawStats {
   const { ctx, width, height, model, rows, view, scrollY, theme } = input;
-  const stats: DrawStats = { rects: 0, covered: 0 };
+  const stats: DrawStats = { rects: 0, covered: 0, arrows: 0 };
   ctx.fillStyle = theme.background;
   ctx.fillRect(0, 0, width, height);
   ctx.font = theme.font;
@@ -326,10 +349,14 @@ export function drawTimeline(input: DrawInput): DrawStats {
         break;
       case 'proc': {
         const p = model.procs;
-        const g = p.spanGoroutine;
+        const rows = p.spanInterval;
         const { colours, matches } = input;
-        const colour = matches ? (i: number) => (matches[g[i]] ? colours[g[i]] : theme.waiting) : (i: number) => colours[g[i]];
-        drawSpans(input, p.spanStart, p.spanEnd, p.spanOffsets[row.proc], p.spanOffsets[row.proc + 1], top, h, colour, stats);
+        const colour = (i: number) => {
+          const g = intervalGoroutine(model, rows[i]);
+          return !matches || matches[g] ? colours[g] : theme.waiting;
+        };
+        const iv = model.intervals;
+        drawSpans(input, iv.start, intervalEnds(model), p.spanOffsets[row.proc], p.spanOffsets[row.proc + 1], top, h, colour, stats, undefined, rows);
         break;
       }
       case 'goroutine': {
@@ -343,13 +370,16 @@ export function drawTimeline(input: DrawInput): DrawStats {
               return theme.runnable;
             case GoroutineState.Syscall:
               return theme.syscall;
-            default:
+            case GoroutineState.Waiting:
               return theme.waiting;
+            default:
+              // NotExist: the goroutine's end marker, or a stretch where it did not exist.
+              return undefined;
           }
         };
-        const lane = goroutineLane(model, row.goroutine);
-        const rows = lane.rows;
-        drawSpans(input, lane.start, lane.end, 0, rows.length, top, h, (i) => colour(rows[i]), stats);
+        const offsets = model.goroutines.intervalOffsets;
+        const g = row.goroutine;
+        drawSpans(input, iv.start, intervalEnds(model), offsets[g], offsets[g + 1] - 1, top, h, colour, stats);
         break;
       }
       case 'task':
@@ -380,6 +410,8 @@ export function drawTimeline(input: DrawInput): DrawStats {
   }
   drawRange(input);
   drawSelection(input);
+  stats.arrows = drawFlows(input);
+  drawMeasure(input);
   ctx.restore();
 
   // Labels on top of the lanes, with the rows' separators.
@@ -458,13 +490,14 @@ function drawSelection(input: DrawInput): void {
     const level = levels[selection.index];
     row = input.rows.find((r) => r.kind === selection.kind && r.level === level);
   } else if (selection.kind === 'span') {
-    start = model.procs.spanStart[selection.index];
-    end = model.procs.spanEnd[selection.index];
+    const interval = model.procs.spanInterval[selection.index];
+    start = model.intervals.start[interval];
+    end = intervalEnd(model, interval);
     const p = procOfSpan(model, selection.index);
     row = input.procRows[p];
   } else {
     start = model.intervals.start[selection.index];
-    end = model.intervals.end[selection.index];
+    end = intervalEnd(model, selection.index);
     row = input.goroutineRows.get(goroutineOfInterval(model, selection.index));
   }
   if (!row) return;
@@ -476,13 +509,109 @@ function drawSelection(input: DrawInput): void {
   ctx.strokeRect(Math.max(LABEL_WIDTH, x0) - 1, y + 1, Math.max(2, Math.min(x1, width) - Math.max(LABEL_WIDTH, x0) + 2), row.height - 2);
 }
 
+/** Where a flow's end sits on the canvas (the middle of its lane at its time), or undefined when it has no lane drawn. */
+export function flowPoint(
+  input: Pick<DrawInput, 'model' | 'view' | 'width' | 'scrollY' | 'procRows' | 'goroutineRows'>,
+  end: FlowEnd,
+  onGoroutineLanes: boolean,
+): { x: number; y: number } | undefined {
+  const goroutineRow = end.goroutine >= 0 ? input.goroutineRows.get(end.goroutine) : undefined;
+  const row = (onGoroutineLanes && goroutineRow) || (end.span >= 0 ? input.procRows[procOfSpan(input.model, end.span)] : goroutineRow);
+  if (!row) return undefined;
+  const { view, width } = input;
+  return {
+    x: LABEL_WIDTH + ((end.time - view.start) * (width - LABEL_WIDTH)) / view.span,
+    y: AXIS_HEIGHT + row.y - input.scrollY + row.height / 2,
+  };
+}
+
+/** Arrows as curves leaving the source sideways and arriving at the target's start; ends off the plot run to its edge. */
+function drawFlows(input: DrawInput): number {
+  const { ctx, width, height, theme } = input;
+  if (!input.flows) return 0;
+  let drawn = 0;
+  ctx.save();
+  ctx.lineWidth = 1.5;
+  for (const flow of input.flows.flows) {
+    const a = flowPoint(input, flow.from, input.flows.onGoroutineLanes);
+    const b = flowPoint(input, flow.to, input.flows.onGoroutineLanes);
+    if (!a || !b) continue;
+    const left = Math.min(a.x, b.x);
+    const right = Math.max(a.x, b.x);
+    const top = Math.min(a.y, b.y);
+    const bottom = Math.max(a.y, b.y);
+    if (right < LABEL_WIDTH || left > width || bottom < AXIS_HEIGHT || top > height) continue;
+    const colour = flow.kind === EdgeKind.Create ? theme.flowCreate : theme.flowUnblock;
+    const bend = Math.max(16, Math.min(80, (right - left) / 2));
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.beginPath();
+    ctx.moveTo(a.x, a.y);
+    ctx.bezierCurveTo(a.x + bend, a.y, b.x - bend, b.y, b.x, b.y);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(a.x, a.y, 2.5, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.beginPath();
+    ctx.moveTo(b.x, b.y);
+    ctx.lineTo(b.x - 7, b.y - 4);
+    ctx.lineTo(b.x - 7, b.y + 4);
+    ctx.closePath();
+    ctx.fill();
+    drawn++;
+  }
+  ctx.restore();
+  return drawn;
+}
+
+/** The timing mode's measurement: both ends marked down the plot, the length written between them at the top. */
+function drawMeasure(input: DrawInput): void {
+  const { ctx, view, width, height, measure, theme } = input;
+  if (!measure) return;
+  const scale = (width - LABEL_WIDTH) / view.span;
+  const x0 = LABEL_WIDTH + (measure.start - view.start) * scale;
+  const x1 = LABEL_WIDTH + (measure.end - view.start) * scale;
+  ctx.save();
+  ctx.strokeStyle = theme.foreground;
+  ctx.fillStyle = theme.foreground;
+  ctx.lineWidth = 1;
+  ctx.setLineDash([4, 3]);
+  for (const x of [x0, x1]) {
+    ctx.beginPath();
+    ctx.moveTo(Math.round(x) + 0.5, AXIS_HEIGHT);
+    ctx.lineTo(Math.round(x) + 0.5, height);
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+  const y = AXIS_HEIGHT + 10;
+  ctx.beginPath();
+  ctx.moveTo(x0, y);
+  ctx.lineTo(x1, y);
+  ctx.stroke();
+  const text = formatNs(measure.end - measure.start);
+  const textWidth = ctx.measureText(text).width;
+  const mid = Math.min(width - textWidth / 2 - 6, Math.max(LABEL_WIDTH + textWidth / 2 + 6, (x0 + x1) / 2));
+  ctx.fillStyle = theme.background;
+  ctx.fillRect(mid - textWidth / 2 - 4, y - 8, textWidth + 8, 16);
+  ctx.strokeRect(mid - textWidth / 2 - 4, y - 8, textWidth + 8, 16);
+  ctx.fillStyle = theme.foreground;
+  ctx.fillText(text, mid - textWidth / 2, y);
+  ctx.restore();
+}
+
 /** The P index whose span range holds span `i`. */
 export function procOfSpan(model: TraceModel, i: number): number {
-  return upperBoundInt(model.procs.spanOffsets, i) - 1;
+  const offsets = model.procs.spanOffsets;
+  return upperBoundIn(offsets, i, 0, offsets.length) - 1;
 }
 
 export function goroutineOfInterval(model: TraceModel, i: number): number {
-  return model.intervals.goroutine[i];
+  return intervalGoroutine(model, i);
+}
+
+/** Interval ends as a column: row r ends where row r+1 starts. */
+function intervalEnds(model: TraceModel): Float64Array {
+  return model.intervals.start.subarray(1);
 }
 
 export interface GoroutineLane {
@@ -500,28 +629,15 @@ export function goroutineLane(model: TraceModel, g: number): GoroutineLane {
   if (!cache) lanes.set(model, (cache = new Map()));
   let lane = cache.get(g);
   if (!lane) {
-    const { intervalOffsets, intervalRows } = model.goroutines;
-    const rows = intervalRows.subarray(intervalOffsets[g], intervalOffsets[g + 1]);
-    const start = new Float64Array(rows.length);
-    const end = new Float64Array(rows.length);
-    for (let i = 0; i < rows.length; i++) {
-      start[i] = model.intervals.start[rows[i]];
-      end[i] = model.intervals.end[rows[i]];
-    }
-    cache.set(g, (lane = { start, end, rows }));
+    // Its rows are contiguous, the last one its end marker: each row ends where the next starts.
+    const first = model.goroutines.intervalOffsets[g];
+    const count = model.goroutines.intervalOffsets[g + 1] - 1 - first;
+    const times = model.intervals.start;
+    const rows = new Int32Array(count);
+    for (let i = 0; i < count; i++) rows[i] = first + i;
+    cache.set(g, (lane = { start: times.subarray(first, first + count), end: times.subarray(first + 1, first + 1 + count), rows }));
   }
   return lane;
-}
-
-function upperBoundInt(values: Int32Array, v: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 const sums = new WeakMap<object, { runningRunnable: Int32Array; procsSyscall: Int32Array }>();

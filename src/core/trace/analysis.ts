@@ -20,8 +20,8 @@ export interface GoroutineAnalysisRow {
 /** One row per start function, the most running time first. */
 export function goroutineAnalysis(model: TraceModel): GoroutineAnalysisRow[] {
   const rows = new Map<string, GoroutineAnalysisRow>();
-  const { start, end, state, reason, goroutine } = model.intervals;
-  const rowOf: GoroutineAnalysisRow[] = new Array(model.goroutines.count);
+  const { start, state, reason } = model.intervals;
+  const offsets = model.goroutines.intervalOffsets;
   for (let g = 0; g < model.goroutines.count; g++) {
     const name = startFunctionName(model, g);
     let row = rows.get(name);
@@ -30,11 +30,11 @@ export function goroutineAnalysis(model: TraceModel): GoroutineAnalysisRow[] {
       rows.set(name, row);
     }
     row.goroutines++;
-    rowOf[g] = row;
+    // The goroutine's last row is its end marker, not an interval.
+    for (let i = offsets[g]; i < offsets[g + 1] - 1; i++) addInterval(row, i);
   }
-  for (let i = 0; i < start.length; i++) {
-    const row = rowOf[goroutine[i]];
-    const ns = end[i] - start[i];
+  function addInterval(row: GoroutineAnalysisRow, i: number): void {
+    const ns = start[i + 1] - start[i];
     switch (state[i]) {
       case GoroutineState.Running:
         row.executionNs += ns;

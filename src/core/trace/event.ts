@@ -95,51 +95,66 @@ export interface StateTransition {
 
 /** The resource, old and new state of a StateTransition event, as Event.StateTransition() reports them. */
 export function stateTransition(e: TraceEvent): StateTransition {
+  return stateTransitionInto(e, { resource: 'goroutine', id: 0, from: 0, to: 0, stack: 0 });
+}
+
+/** stateTransition written into `out`, for loops over millions of events that keep nothing of it. */
+export function stateTransitionInto(e: TraceEvent, out: StateTransition): StateTransition {
   switch (e.type) {
     case EvProcStart:
-      return proc(e.a0, ProcState.Idle, ProcState.Running);
+      return proc(out, e.a0, ProcState.Idle, ProcState.Running);
     case EvProcStop:
-      return proc(e.p, ProcState.Running, ProcState.Idle);
+      return proc(out, e.p, ProcState.Running, ProcState.Idle);
     case EvProcSteal:
-      return proc(e.a0, e.extra0 === ProcStatusSyscallAbandoned ? ProcState.Idle : ProcState.Running, ProcState.Idle);
+      return proc(out, e.a0, e.extra0 === ProcStatusSyscallAbandoned ? ProcState.Idle : ProcState.Running, ProcState.Idle);
     case EvProcStatus:
-      return proc(e.a0, e.extra0, PROC_STATUS_TO_STATE[e.a1]);
+      return proc(out, e.a0, e.extra0, PROC_STATUS_TO_STATE[e.a1]);
     case EvGoCreate:
     case EvGoCreateBlocked:
-      return go(e.a0, GoState.NotExist, e.type === EvGoCreateBlocked ? GoState.Waiting : GoState.Runnable, e.a1);
+      return go(out, e.a0, GoState.NotExist, e.type === EvGoCreateBlocked ? GoState.Waiting : GoState.Runnable, e.a1);
     case EvGoCreateSyscall:
-      return go(e.a0, GoState.NotExist, GoState.Syscall, 0);
+      return go(out, e.a0, GoState.NotExist, GoState.Syscall, 0);
     case EvGoStart:
-      return go(e.a0, GoState.Runnable, GoState.Running, 0);
+      return go(out, e.a0, GoState.Runnable, GoState.Running, 0);
     case EvGoDestroy:
-      return go(e.g, GoState.Running, GoState.NotExist, 0);
+      return go(out, e.g, GoState.Running, GoState.NotExist, 0);
     case EvGoDestroySyscall:
-      return go(e.g, GoState.Syscall, GoState.NotExist, 0);
+      return go(out, e.g, GoState.Syscall, GoState.NotExist, 0);
     case EvGoStop:
-      return go(e.g, GoState.Running, GoState.Runnable, e.a1);
+      return go(out, e.g, GoState.Running, GoState.Runnable, e.a1);
     case EvGoBlock:
-      return go(e.g, GoState.Running, GoState.Waiting, e.a1);
+      return go(out, e.g, GoState.Running, GoState.Waiting, e.a1);
     case EvGoUnblock:
     case EvGoSwitch:
     case EvGoSwitchDestroy:
-      return go(e.a0, GoState.Waiting, GoState.Runnable, 0);
+      return go(out, e.a0, GoState.Waiting, GoState.Runnable, 0);
     case EvGoSyscallBegin:
-      return go(e.g, GoState.Running, GoState.Syscall, e.a1);
+      return go(out, e.g, GoState.Running, GoState.Syscall, e.a1);
     case EvGoSyscallEnd:
-      return go(e.g, GoState.Syscall, GoState.Running, 0);
+      return go(out, e.g, GoState.Syscall, GoState.Running, 0);
     case EvGoSyscallEndBlocked:
-      return go(e.g, GoState.Syscall, GoState.Runnable, 0);
+      return go(out, e.g, GoState.Syscall, GoState.Runnable, 0);
     case EvGoStatus:
-      return go(e.a0, e.extra0, GO_STATUS_TO_STATE[e.a2], 0);
+      return go(out, e.a0, e.extra0, GO_STATUS_TO_STATE[e.a2], 0);
     case EvGoStatusStack:
-      return go(e.a0, e.extra0, GO_STATUS_TO_STATE[e.a2], e.a3);
+      return go(out, e.a0, e.extra0, GO_STATUS_TO_STATE[e.a2], e.a3);
   }
   throw new Error(`internal error: event type ${e.type} is not a state transition`);
 }
 
-function go(id: number, from: number, to: number, stack: number): StateTransition {
-  return { resource: 'goroutine', id, from, to, stack };
+function go(out: StateTransition, id: number, from: number, to: number, stack: number): StateTransition {
+  out.resource = 'goroutine';
+  out.id = id;
+  out.from = from;
+  out.to = to;
+  out.stack = stack;
+  return out;
 }
-function proc(id: number, from: number, to: number): StateTransition {
-  return { resource: 'proc', id, from, to, stack: 0 };
+function proc(out: StateTransition, id: number, from: number, to: number): StateTransition {
+  out.resource = 'proc';
+  out.id = id;
+  out.from = from;
+  out.to = to;
+  out.stack = 0;
+  return out;
 }

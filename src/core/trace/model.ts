@@ -5,11 +5,12 @@
 // a model of millions of intervals moves from a Web Worker to the page by
 // transfer, and drawing walks flat arrays.
 
-import { stateTransition, type TraceEvent } from './event';
+import { stateTransitionInto, type StateTransition, type TraceEvent } from './event';
 import type { GenerationTables } from './generation';
 import { readTrace, type TraceProblem } from './reader';
 import * as spec from './spec';
-import { Float64List, Int32List, Uint8List } from '../typedLists';
+import { Float64List, Int32List } from '../typedLists';
+import { Float64Column, Int32Column, SmallIntColumn, Uint8Column } from './columns';
 
 const {
   EvGCActive,
@@ -66,23 +67,32 @@ export interface GoroutineTable {
   runningNs: Float64Array;
   /**
    * Goroutine g's state intervals, in time order, are the interval rows
-   * intervalRows[intervalOffsets[g]..intervalOffsets[g+1]].
+   * intervalOffsets[g]..intervalOffsets[g+1]-2; row intervalOffsets[g+1]-1
+   * is its end marker (see IntervalTable).
    */
   intervalOffsets: Int32Array;
-  intervalRows: Int32Array;
 }
 
-/** Every goroutine state interval, in the order they began; times are ns since the model's origin. */
+/** A string or stack index column: 16 bits when every index fits, -1 for none either way. */
+export type IndexColumn = Int16Array | Int32Array;
+
+/**
+ * Goroutine state intervals, grouped by goroutine (GoroutineTable.intervalOffsets),
+ * in time order within one; times are ns since the model's origin. Intervals
+ * of a goroutine follow each other, so row r ends where row r+1 starts: the
+ * end is not stored. Each goroutine's rows end with a marker in state
+ * NotExist that starts where its last interval ends (when it exited, else
+ * the trace's end); a NotExist row between intervals is a stretch where the
+ * goroutine did not exist.
+ */
 export interface IntervalTable {
-  goroutine: Int32Array;
   start: Float64Array;
-  end: Float64Array;
-  /** A GoroutineState value. */
+  /** A GoroutineState value, or GoState.NotExist for the markers. */
   state: Uint8Array;
   /** String index of why it waits or stopped (GoBlock/GoStop reason), -1 for none. */
-  reason: Int32Array;
-  /** Stack of the transition that began the interval (where it blocked, stopped, entered the syscall), -1 for none. */
-  stack: Int32Array;
+  reason: IndexColumn;
+  /** Stack of the transition that began the interval (where it blocked, stopped, entered the syscall, was unblocked), -1 for none. */
+  stack: IndexColumn;
 }
 
 export interface ProcTable {
@@ -91,10 +101,7 @@ export interface ProcTable {
   id: Int32Array;
   /** Proc p's running spans are spanOffsets[p]..spanOffsets[p+1], in time order, never overlapping. */
   spanOffsets: Int32Array;
-  spanStart: Float64Array;
-  spanEnd: Float64Array;
-  spanGoroutine: Int32Array;
-  /** The goroutine's Running interval (row) this span draws. */
+  /** The goroutine's Running interval (row) a span draws: its start, end and goroutine are the interval's. */
   spanInterval: Int32Array;
 }
 
@@ -111,14 +118,15 @@ export interface Series {
   value: Float64Array;
 }
 
+/** Counts, 16 bits while every value of the column fits. */
 export interface CountSeries {
   time: Float64Array;
-  running: Int32Array;
-  runnable: Int32Array;
-  waiting: Int32Array;
-  syscall: Int32Array;
+  running: IndexColumn;
+  runnable: IndexColumn;
+  waiting: IndexColumn;
+  syscall: IndexColumn;
   /** Ps running (a thread holds each). */
-  procsRunning: Int32Array;
+  procsRunning: IndexColumn;
 }
 
 export interface TaskTable {
@@ -156,14 +164,18 @@ export interface LogTable {
 
 export const EdgeKind = { Unblock: 0, Create: 1 } as const;
 
+/**
+ * Unblock and create edges, in time order. An edge begins an interval of
+ * the goroutine it unblocked or created (Runnable, or Waiting for one created
+ * blocked): its time, target goroutine and stack (of the unblock or the go
+ * statement) are that interval's.
+ */
 export interface EdgeTable {
   kind: Uint8Array;
-  time: Float64Array;
+  /** The interval (row) the edge began. */
+  interval: Int32Array;
   /** Goroutine index of the one that unblocked or created, -1 for none (the runtime, a timer, the network poller). */
   from: Int32Array;
-  to: Int32Array;
-  /** Stack of the unblock or go statement, -1 for none. */
-  stack: Int32Array;
 }
 
 export interface TraceModel {
@@ -203,16 +215,14 @@ export function modelBuffers(model: TraceModel): ArrayBuffer[] {
   return [...buffers];
 }
 
-/** Counting sort of rows by a small key, stable: returns offsets per key and the row order. */
-function groupRows(keys: Int32Array, keyCount: number): { offsets: Int32Array; order: Int32Array } {
-  const offsets = new Int32Array(keyCount + 1);
-  for (let i = 0; i < keys.length; i++) offsets[keys[i] + 1]++;
-  for (let k = 0; k < keyCount; k++) offsets[k + 1] += offsets[k];
-  const next = offsets.slice(0, keyCount);
-  const order = new Int32Array(keys.length);
-  for (let i = 0; i < keys.length; i++) order[next[keys[i]]++] = i;
-  return { offsets, order };
+/** The list's values in an exact-size array; the list lets go of its larger buffer. */
+function exact<T extends Int32Array | Float64Array | Uint8Array>(list: { data: T; length: number }): T {
+  const values = list.data.slice(0, list.length) as T;
+  list.data = values.subarray(0, 0) as T;
+  list.length = 0;
+  return values;
 }
+
 
 /** Builds a model incrementally; `readTraceModel` drives it from readTrace. */
 export class TraceModelBuilder {
@@ -227,35 +237,41 @@ export class TraceModelBuilder {
   private readonly frameFile = new Int32List(4096);
   private readonly frameLine = new Int32List(4096);
   private readonly stackByKey = new Map<string, number>();
-  /** Per generation: wire stack id → stack index. */
+  /** Per generation: wire stack id → stack index, wire string id → string index. */
   private genStacks = new Map<number, number>();
+  private genStrings = new Map<number, number>();
   private genTables: GenerationTables | null = null;
+  private readonly transitionScratch: StateTransition = { resource: 'goroutine', id: 0, from: 0, to: 0, stack: 0 };
 
   // Goroutines, by index in order of first appearance.
+  /**
+   * Goroutine index + 1 by id, for ids below DENSE_GOROUTINE_IDS: the runtime
+   * numbers goroutines from 1 upwards, and every transition looks one up,
+   * which an array does faster than a Map of a million ids. Larger ids go to the Map.
+   */
+  private goroutineByDenseId = new Int32Array(1024);
   private readonly goroutineIndex = new Map<number, number>();
-  private readonly gId = new Float64List(1024);
-  private readonly gStartFunction = new Int32List(1024);
-  private readonly gCreationStack = new Int32List(1024);
-  private readonly gCreatedBy = new Int32List(1024);
-  private readonly gRunningNs = new Float64List(1024);
+  private readonly gId = new Float64Column();
+  private readonly gStartFunction = new Int32Column();
+  private readonly gCreationStack = new Int32Column();
+  private readonly gCreatedBy = new Int32Column();
+  private readonly gRunningNs = new Float64Column();
   /** The goroutine's open interval (row in the interval columns), -1 when none. */
-  private readonly gOpen = new Int32List(1024);
-  /** The P (index) of its open running span, -1 when none; the span is that P's last. */
-  private readonly gSpanP = new Int32List(1024);
+  private readonly gOpen = new Int32Column();
 
-  // Intervals in event order; grouped by goroutine at the end.
-  private readonly iGoroutine = new Int32List(1 << 14);
-  private readonly iStart = new Float64List(1 << 14);
-  private readonly iEnd = new Float64List(1 << 14);
-  private readonly iState = new Uint8List(1 << 12);
-  private readonly iReason = new Int32List(1 << 14);
-  private readonly iStack = new Int32List(1 << 14);
+  // Intervals (and NotExist rows where a goroutine ended) in event order; grouped by goroutine at the end.
+  private readonly iGoroutine = new Int32Column();
+  private readonly iStart = new Float64Column();
+  private readonly iState = new Uint8Column();
+  /** String and stack indexes: 16 bits until one outgrows them (a table past 32767 entries). */
+  private readonly iReason = new SmallIntColumn();
+  private readonly iStack = new SmallIntColumn();
 
   private readonly procIndex = new Map<number, number>();
   private readonly pId = new Int32List(16);
   private readonly pRunning: boolean[] = [];
-  /** Running spans per P index, in time order (a P runs one goroutine at a time). */
-  private readonly pSpans: { start: Float64List; end: Float64List; goroutine: Int32List; interval: Int32List }[] = [];
+  /** Running spans (interval rows in event order) per P index, in time order (a P runs one goroutine at a time). */
+  private readonly pSpans: InstanceType<typeof Int32Column>[] = [];
 
   private readonly gcStart = new Float64List(64);
   private readonly gcEnd = new Float64List(64);
@@ -273,12 +289,12 @@ export class TraceModelBuilder {
   private readonly procsTime = new Float64List(16);
   private readonly procsValue = new Float64List(16);
 
-  private readonly cTime = new Float64List(1 << 14);
-  private readonly cRunning = new Int32List(1 << 14);
-  private readonly cRunnable = new Int32List(1 << 14);
-  private readonly cWaiting = new Int32List(1 << 14);
-  private readonly cSyscall = new Int32List(1 << 14);
-  private readonly cProcs = new Int32List(1 << 14);
+  private readonly cTime = new Float64Column();
+  private readonly cRunning = new SmallIntColumn();
+  private readonly cRunnable = new SmallIntColumn();
+  private readonly cWaiting = new SmallIntColumn();
+  private readonly cSyscall = new SmallIntColumn();
+  private readonly cProcs = new SmallIntColumn();
   private readonly stateCount = new Int32Array(6);
   private procsRunning = 0;
 
@@ -303,11 +319,9 @@ export class TraceModelBuilder {
   private readonly lCategory = new Int32List(16);
   private readonly lMessage = new Int32List(16);
 
-  private readonly eKind = new Uint8List(1 << 12);
-  private readonly eTime = new Float64List(1 << 12);
-  private readonly eFrom = new Int32List(1 << 12);
-  private readonly eTo = new Int32List(1 << 12);
-  private readonly eStack = new Int32List(1 << 12);
+  private readonly eKind = new Uint8Column();
+  private readonly eInterval = new Int32Column();
+  private readonly eFrom = new Int32Column();
 
   constructor() {
     this.stackOffsets.push(0);
@@ -324,16 +338,26 @@ export class TraceModelBuilder {
   }
 
   private wireString(tables: GenerationTables, id: number): number {
-    return id === 0 ? -1 : this.str(tables.string(id));
+    if (id === 0) return -1;
+    if (tables !== this.genTables) this.newGeneration(tables);
+    let index = this.genStrings.get(id);
+    if (index === undefined) {
+      index = this.str(tables.string(id));
+      this.genStrings.set(id, index);
+    }
+    return index;
+  }
+
+  private newGeneration(tables: GenerationTables): void {
+    this.genTables = tables;
+    this.genStacks = new Map();
+    this.genStrings = new Map();
   }
 
   /** The model's index of a generation's stack id; identical stacks of different generations share one. */
   private stack(tables: GenerationTables, id: number): number {
     if (id === 0) return -1;
-    if (tables !== this.genTables) {
-      this.genTables = tables;
-      this.genStacks = new Map();
-    }
+    if (tables !== this.genTables) this.newGeneration(tables);
     let index = this.genStacks.get(id);
     if (index !== undefined) return index;
     const frames = tables.frames(id);
@@ -355,18 +379,35 @@ export class TraceModelBuilder {
   }
 
   private goroutine(id: number): number {
-    let g = this.goroutineIndex.get(id);
-    if (g === undefined) {
-      g = this.gId.length;
-      this.goroutineIndex.set(id, g);
-      this.gId.push(id);
-      this.gStartFunction.push(-1);
-      this.gCreationStack.push(-1);
-      this.gCreatedBy.push(-1);
-      this.gRunningNs.push(0);
-      this.gOpen.push(-1);
-      this.gSpanP.push(-1);
+    const dense = id >= 0 && id < DENSE_GOROUTINE_IDS;
+    if (dense) {
+      if (id < this.goroutineByDenseId.length) {
+        const known = this.goroutineByDenseId[id];
+        if (known !== 0) return known - 1;
+      }
+    } else {
+      const known = this.goroutineIndex.get(id);
+      if (known !== undefined) return known;
     }
+    const g = this.gId.length;
+    if (dense) {
+      if (id >= this.goroutineByDenseId.length) {
+        let size = this.goroutineByDenseId.length * 2;
+        while (size <= id) size *= 2;
+        const grown = new Int32Array(size);
+        grown.set(this.goroutineByDenseId);
+        this.goroutineByDenseId = grown;
+      }
+      this.goroutineByDenseId[id] = g + 1;
+    } else {
+      this.goroutineIndex.set(id, g);
+    }
+    this.gId.push(id);
+    this.gStartFunction.push(-1);
+    this.gCreationStack.push(-1);
+    this.gCreatedBy.push(-1);
+    this.gRunningNs.push(0);
+    this.gOpen.push(-1);
     return g;
   }
 
@@ -381,29 +422,24 @@ export class TraceModelBuilder {
       this.procIndex.set(id, p);
       this.pId.push(id);
       this.pRunning.push(false);
-      this.pSpans.push({
-        start: new Float64List(1024),
-        end: new Float64List(1024),
-        goroutine: new Int32List(1024),
-        interval: new Int32List(1024),
-      });
+      this.pSpans.push(new Int32Column());
     }
     return p;
   }
 
   private sampleCounts(t: number): void {
     const n = this.cTime.length;
-    // One sample per microsecond is finer than any zoom shows a count.
-    if (n > 0 && t - this.cTime.data[n - 1] < COUNT_RESOLUTION_NS) {
-      t = this.cTime.data[n - 1];
-      this.cTime.length--;
-      this.cRunning.length--;
-      this.cRunnable.length--;
-      this.cWaiting.length--;
-      this.cSyscall.length--;
-      this.cProcs.length--;
-    }
     const c = this.stateCount;
+    // One sample per microsecond is finer than any zoom shows a count: a
+    // change within it replaces the last sample's counts.
+    if (n > 0 && t - this.cTime.last() < COUNT_RESOLUTION_NS) {
+      this.cRunning.setLast(c[GoState.Running]);
+      this.cRunnable.setLast(c[GoState.Runnable]);
+      this.cWaiting.setLast(c[GoState.Waiting]);
+      this.cSyscall.setLast(c[GoState.Syscall]);
+      this.cProcs.setLast(this.procsRunning);
+      return;
+    }
     this.cTime.push(t);
     this.cRunning.push(c[GoState.Running]);
     this.cRunnable.push(c[GoState.Runnable]);
@@ -449,7 +485,7 @@ export class TraceModelBuilder {
   }
 
   private transition(ev: TraceEvent, t: number, tables: GenerationTables): void {
-    const st = stateTransition(ev);
+    const st = stateTransitionInto(ev, this.transitionScratch);
     if (st.resource === 'proc') {
       const p = this.proc(st.id);
       const running = st.to === ProcState.Running;
@@ -461,71 +497,60 @@ export class TraceModelBuilder {
       return;
     }
     const g = this.goroutine(st.id);
-    if (this.gStartFunction.data[g] === -1 && st.stack !== 0) {
+    if (this.gStartFunction.get(g) === -1 && st.stack !== 0) {
       const root = tables.rootFunction(st.stack) ?? '';
-      if (root !== '') this.gStartFunction.data[g] = this.str(root);
+      if (root !== '') this.gStartFunction.set(g, this.str(root));
     }
+    // Edges begin the interval opened below (create and unblock always change the state).
+    let edgeKind = -1;
+    let edgeFrom = -1;
     if (ev.type === EvGoCreate || ev.type === EvGoCreateBlocked) {
-      this.gCreationStack.data[g] = this.stack(tables, ev.a2);
-      const from = this.goroutineOrNone(ev.g);
-      this.gCreatedBy.data[g] = from;
-      this.edge(EdgeKindCreate, t, from, g, this.gCreationStack.data[g]);
+      this.gCreationStack.set(g, this.stack(tables, ev.a2));
+      edgeFrom = this.goroutineOrNone(ev.g);
+      this.gCreatedBy.set(g, edgeFrom);
+      edgeKind = EdgeKindCreate;
     } else if (st.from === GoState.Waiting && st.to === GoState.Runnable) {
-      this.edge(EdgeKindUnblock, t, this.goroutineOrNone(ev.g), g, this.stack(tables, st.stack));
+      edgeFrom = this.goroutineOrNone(ev.g);
+      edgeKind = EdgeKindUnblock;
     }
     if (st.from === st.to) return;
 
-    const open = this.gOpen.data[g];
+    const open = this.gOpen.get(g);
     if (open !== -1) {
-      this.iEnd.data[open] = t;
-      const state = this.iState.data[open];
+      const state = this.iState.get(open);
       this.stateCount[state]--;
-      if (state === GoState.Running) {
-        this.gRunningNs.data[g] += t - this.iStart.data[open];
-        const p = this.gSpanP.data[g];
-        if (p !== -1) {
-          const end = this.pSpans[p].end;
-          end.data[end.length - 1] = t;
-          this.gSpanP.data[g] = -1;
-        }
-      }
-      this.gOpen.data[g] = -1;
+      if (state === GoState.Running) this.gRunningNs.set(g, this.gRunningNs.get(g) + t - this.iStart.get(open));
+      this.gOpen.set(g, -1);
     }
     if (st.to === GoState.NotExist || st.to === GoState.Undetermined) {
+      // The open interval ends here: a NotExist row marks where.
+      if (open !== -1) this.pushRow(g, t, GoState.NotExist, -1, -1);
       this.sampleCounts(t);
       return;
     }
     const row = this.iStart.length;
-    this.iGoroutine.push(g);
-    this.iStart.push(t);
-    this.iEnd.push(NaN);
-    this.iState.push(st.to);
     const reasonId = ev.type === EvGoBlock || ev.type === EvGoStop ? ev.a0 : 0;
-    this.iReason.push(this.wireString(tables, reasonId));
     // A creation's transition stack is the new goroutine's start; the interval keeps the go statement's.
-    this.iStack.push(
-      ev.type === EvGoCreate || ev.type === EvGoCreateBlocked ? this.gCreationStack.data[g] : this.stack(tables, st.stack),
-    );
-    this.gOpen.data[g] = row;
-    this.stateCount[st.to]++;
-    if (st.to === GoState.Running && ev.p !== NONE) {
-      const p = this.proc(ev.p);
-      const spans = this.pSpans[p];
-      this.gSpanP.data[g] = p;
-      spans.start.push(t);
-      spans.end.push(NaN);
-      spans.goroutine.push(g);
-      spans.interval.push(row);
+    const stack = edgeKind === EdgeKindCreate ? this.gCreationStack.get(g) : this.stack(tables, st.stack);
+    this.pushRow(g, t, st.to, this.wireString(tables, reasonId), stack);
+    if (edgeKind !== -1) {
+      this.eKind.push(edgeKind);
+      this.eInterval.push(row);
+      this.eFrom.push(edgeFrom);
     }
+    this.gOpen.set(g, row);
+    this.stateCount[st.to]++;
+    // A span ends with its interval, where the goroutine's next row starts.
+    if (st.to === GoState.Running && ev.p !== NONE) this.pSpans[this.proc(ev.p)].push(row);
     this.sampleCounts(t);
   }
 
-  private edge(kind: number, t: number, from: number, to: number, stack: number): void {
-    this.eKind.push(kind);
-    this.eTime.push(t);
-    this.eFrom.push(from);
-    this.eTo.push(to);
-    this.eStack.push(stack);
+  private pushRow(g: number, t: number, state: number, reason: number, stack: number): void {
+    this.iGoroutine.push(g);
+    this.iStart.push(t);
+    this.iState.push(state);
+    this.iReason.push(reason);
+    this.iStack.push(stack);
   }
 
   private range(ev: TraceEvent, t: number, tables: GenerationTables | null): void {
@@ -627,19 +652,67 @@ export class TraceModelBuilder {
     return row;
   }
 
+  /**
+   * The interval rows grouped by goroutine (a stable counting sort, so each
+   * goroutine's rows stay in time order), each goroutine ending with a
+   * NotExist marker at `end` unless its last row already is one. `dest`
+   * maps an event-order row to its grouped row.
+   */
+  private groupIntervals(gCount: number, end: number): { table: IntervalTable; offsets: Int32Array; dest: Int32Array } {
+    // Read in place: a copy of the column would add to the peak the new columns make.
+    const goroutine = this.iGoroutine;
+    const rowCount = goroutine.length;
+    const lastRow = new Int32Array(gCount).fill(-1);
+    const offsets = new Int32Array(gCount + 1);
+    for (let i = 0; i < rowCount; i++) {
+      const g = goroutine.get(i);
+      lastRow[g] = i;
+      offsets[g + 1]++;
+    }
+    const needsMarker = new Uint8Array(gCount);
+    for (let g = 0; g < gCount; g++) {
+      const last = lastRow[g];
+      if (last === -1 || this.iState.get(last) !== GoState.NotExist) {
+        needsMarker[g] = 1;
+        offsets[g + 1]++;
+      }
+    }
+    for (let g = 0; g < gCount; g++) offsets[g + 1] += offsets[g];
+    const next = offsets.slice(0, gCount);
+    const dest = new Int32Array(rowCount);
+    for (let i = 0; i < rowCount; i++) dest[i] = next[goroutine.get(i)]++;
+    goroutine.clear();
+    const total = offsets[gCount];
+    const table: IntervalTable = {
+      start: new Float64Array(total),
+      state: new Uint8Array(total),
+      reason: this.iReason.wide ? new Int32Array(total) : new Int16Array(total),
+      stack: this.iStack.wide ? new Int32Array(total) : new Int16Array(total),
+    };
+    this.iStart.scatter(dest, table.start);
+    this.iState.scatter(dest, table.state);
+    this.iReason.scatter(dest, table.reason);
+    this.iStack.scatter(dest, table.stack);
+    for (let g = 0; g < gCount; g++) {
+      if (!needsMarker[g]) continue;
+      const marker = offsets[g + 1] - 1;
+      table.start[marker] = end;
+      table.state[marker] = GoState.NotExist;
+      table.reason[marker] = -1;
+      table.stack[marker] = -1;
+    }
+    return { table, offsets, dest };
+  }
+
   finish(info: { fileName: string; version: string; events: number; generations: number; problem?: TraceProblem }): TraceModel {
     const end = this.last;
     // Close what is still open at the last event.
     const gCount = this.gId.length;
     for (let g = 0; g < gCount; g++) {
-      const open = this.gOpen.data[g];
-      if (open === -1) continue;
-      this.iEnd.data[open] = end;
-      if (this.iState.data[open] === GoState.Running) this.gRunningNs.data[g] += end - this.iStart.data[open];
-    }
-    for (let g = 0; g < gCount; g++) {
-      const p = this.gSpanP.data[g];
-      if (p !== -1) this.pSpans[p].end.data[this.pSpans[p].end.length - 1] = end;
+      const open = this.gOpen.get(g);
+      if (open !== -1 && this.iState.get(open) === GoState.Running) {
+        this.gRunningNs.set(g, this.gRunningNs.get(g) + end - this.iStart.get(open));
+      }
     }
     const fillOpen = (a: Float64List) => {
       for (let i = 0; i < a.length; i++) if (Number.isNaN(a.data[i])) a.data[i] = end;
@@ -649,25 +722,20 @@ export class TraceModelBuilder {
     // A GC cycle already running when the trace began starts with it.
     for (let i = 0; i < this.gcStart.length; i++) if (Number.isNaN(this.gcStart.data[i])) this.gcStart.data[i] = 0;
 
-    const intervalGoroutine = this.iGoroutine.view();
-    const intervalsByG = groupRows(intervalGoroutine, gCount);
+    const intervals = this.groupIntervals(gCount, end);
+    const { dest } = intervals;
+    const renumber = (rows: Int32Array): Int32Array => {
+      for (let i = 0; i < rows.length; i++) rows[i] = dest[rows[i]];
+      return rows;
+    };
 
     const pCount = this.pId.length;
     const spanOffsets = new Int32Array(pCount + 1);
-    for (let p = 0; p < pCount; p++) spanOffsets[p + 1] = spanOffsets[p] + this.pSpans[p].start.length;
-    const spanCount = spanOffsets[pCount];
-    const spanStart = new Float64Array(spanCount);
-    const spanEnd = new Float64Array(spanCount);
-    const spanGoroutine = new Int32Array(spanCount);
-    const spanInterval = new Int32Array(spanCount);
-    for (let p = 0; p < pCount; p++) {
-      const s = this.pSpans[p];
-      spanStart.set(s.start.view(), spanOffsets[p]);
-      spanEnd.set(s.end.view(), spanOffsets[p]);
-      spanGoroutine.set(s.goroutine.view(), spanOffsets[p]);
-      spanInterval.set(s.interval.view(), spanOffsets[p]);
-    }
+    for (let p = 0; p < pCount; p++) spanOffsets[p + 1] = spanOffsets[p] + this.pSpans[p].length;
+    const spanInterval = new Int32Array(spanOffsets[pCount]);
+    for (let p = 0; p < pCount; p++) spanInterval.set(renumber(this.pSpans[p].take()), spanOffsets[p]);
 
+    const gcStart = exact(this.gcStart);
     return {
       fileName: info.fileName,
       version: info.version,
@@ -678,79 +746,66 @@ export class TraceModelBuilder {
       problem: info.problem,
       strings: this.strings,
       stacks: {
-        offsets: this.stackOffsets.view(),
-        func: this.frameFunc.view(),
-        file: this.frameFile.view(),
-        line: this.frameLine.view(),
+        offsets: exact(this.stackOffsets),
+        func: exact(this.frameFunc),
+        file: exact(this.frameFile),
+        line: exact(this.frameLine),
       },
       goroutines: {
         count: gCount,
-        id: this.gId.view(),
-        startFunction: this.gStartFunction.view(),
-        creationStack: this.gCreationStack.view(),
-        createdBy: this.gCreatedBy.view(),
-        runningNs: this.gRunningNs.view(),
-        intervalOffsets: intervalsByG.offsets,
-        intervalRows: intervalsByG.order,
+        id: this.gId.take(),
+        startFunction: this.gStartFunction.take(),
+        creationStack: this.gCreationStack.take(),
+        createdBy: this.gCreatedBy.take(),
+        runningNs: this.gRunningNs.take(),
+        intervalOffsets: intervals.offsets,
       },
-      intervals: {
-        goroutine: intervalGoroutine,
-        start: this.iStart.view(),
-        end: this.iEnd.view(),
-        state: this.iState.view(),
-        reason: this.iReason.view(),
-        stack: this.iStack.view(),
-      },
-      procs: { count: pCount, id: this.pId.view(), spanOffsets, spanStart, spanEnd, spanGoroutine, spanInterval },
-      gc: { start: this.gcStart.view(), end: this.gcEnd.view(), name: new Int32Array(this.gcStart.length).fill(-1) },
-      stw: { start: this.stwStart.view(), end: this.stwEnd.view(), name: this.stwName.view() },
-      heapAlloc: { time: this.heapTime.view(), value: this.heapValue.view() },
-      heapGoal: { time: this.goalTime.view(), value: this.goalValue.view() },
-      gomaxprocs: { time: this.procsTime.view(), value: this.procsValue.view() },
+      intervals: intervals.table,
+      procs: { count: pCount, id: exact(this.pId), spanOffsets, spanInterval },
+      gc: { start: gcStart, end: exact(this.gcEnd), name: new Int32Array(gcStart.length).fill(-1) },
+      stw: { start: exact(this.stwStart), end: exact(this.stwEnd), name: exact(this.stwName) },
+      heapAlloc: { time: exact(this.heapTime), value: exact(this.heapValue) },
+      heapGoal: { time: exact(this.goalTime), value: exact(this.goalValue) },
+      gomaxprocs: { time: exact(this.procsTime), value: exact(this.procsValue) },
       counts: {
-        time: this.cTime.view(),
-        running: this.cRunning.view(),
-        runnable: this.cRunnable.view(),
-        waiting: this.cWaiting.view(),
-        syscall: this.cSyscall.view(),
-        procsRunning: this.cProcs.view(),
+        time: this.cTime.take(),
+        running: this.cRunning.take(),
+        runnable: this.cRunnable.take(),
+        waiting: this.cWaiting.take(),
+        syscall: this.cSyscall.take(),
+        procsRunning: this.cProcs.take(),
       },
       tasks: {
-        id: this.tId.view(),
-        name: this.tName.view(),
-        parent: this.tParent.view(),
-        start: this.tStart.view(),
-        end: this.tEnd.view(),
-        goroutine: this.tGoroutine.view(),
+        id: exact(this.tId),
+        name: exact(this.tName),
+        parent: exact(this.tParent),
+        start: exact(this.tStart),
+        end: exact(this.tEnd),
+        goroutine: exact(this.tGoroutine),
       },
       regions: {
-        goroutine: this.rGoroutine.view(),
-        task: this.rTask.view(),
-        name: this.rName.view(),
-        start: this.rStart.view(),
-        end: this.rEnd.view(),
-        depth: this.rDepth.view(),
+        goroutine: exact(this.rGoroutine),
+        task: exact(this.rTask),
+        name: exact(this.rName),
+        start: exact(this.rStart),
+        end: exact(this.rEnd),
+        depth: exact(this.rDepth),
       },
       logs: {
-        time: this.lTime.view(),
-        goroutine: this.lGoroutine.view(),
-        task: this.lTask.view(),
-        category: this.lCategory.view(),
-        message: this.lMessage.view(),
+        time: exact(this.lTime),
+        goroutine: exact(this.lGoroutine),
+        task: exact(this.lTask),
+        category: exact(this.lCategory),
+        message: exact(this.lMessage),
       },
-      edges: {
-        kind: this.eKind.view(),
-        time: this.eTime.view(),
-        from: this.eFrom.view(),
-        to: this.eTo.view(),
-        stack: this.eStack.view(),
-      },
+      edges: { kind: this.eKind.take(), interval: renumber(this.eInterval.take()), from: this.eFrom.take() },
     };
   }
 }
 
 const EdgeKindUnblock = EdgeKind.Unblock;
 const COUNT_RESOLUTION_NS = 1000;
+const DENSE_GOROUTINE_IDS = 1 << 23;
 const EdgeKindCreate = EdgeKind.Create;
 
 /**
@@ -781,19 +836,66 @@ export function stackFrames(model: TraceModel, s: number): { func: string; file:
   return frames;
 }
 
-/** The interval after `row` on the same goroutine, -1 when it is the last. */
-export function nextInterval(model: TraceModel, row: number): number {
-  const g = model.intervals.goroutine[row];
-  const { intervalOffsets, intervalRows } = model.goroutines;
-  // Rows of one goroutine ascend, as intervals are numbered in the order they began.
-  let lo = intervalOffsets[g];
-  let hi = intervalOffsets[g + 1];
+/**
+ * The first i in [lo, hi) whose value exceeds t, for ascending values: the
+ * value of i is values[rows[i] + shift] with `rows` (spans and edges index
+ * interval rows; shift 1 reads a row's end), else values[i].
+ */
+export function upperBoundIn(values: ArrayLike<number>, t: number, lo: number, hi: number, rows?: Int32Array, shift = 0): number {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (intervalRows[mid] <= row) lo = mid + 1;
+    if (values[rows ? rows[mid] + shift : mid] <= t) lo = mid + 1;
     else hi = mid;
   }
-  return lo < intervalOffsets[g + 1] ? intervalRows[lo] : -1;
+  return lo;
+}
+
+/** The goroutine whose rows hold interval `row`. */
+export function intervalGoroutine(model: TraceModel, row: number): number {
+  const offsets = model.goroutines.intervalOffsets;
+  return upperBoundIn(offsets, row, 0, offsets.length) - 1;
+}
+
+/** Where interval `row` ends: where the goroutine's next row starts. */
+export function intervalEnd(model: TraceModel, row: number): number {
+  return model.intervals.start[row + 1];
+}
+
+/** The interval after `row` on the same goroutine, -1 when it is the last. */
+export function nextInterval(model: TraceModel, row: number): number {
+  const g = intervalGoroutine(model, row);
+  return row + 1 < model.goroutines.intervalOffsets[g + 1] - 1 ? row + 1 : -1;
+}
+
+/** Start, end and goroutine of P-lane span `s`: its interval's. */
+export function spanStart(model: TraceModel, s: number): number {
+  return model.intervals.start[model.procs.spanInterval[s]];
+}
+
+export function spanEnd(model: TraceModel, s: number): number {
+  return model.intervals.start[model.procs.spanInterval[s] + 1];
+}
+
+export function spanGoroutine(model: TraceModel, s: number): number {
+  return intervalGoroutine(model, model.procs.spanInterval[s]);
+}
+
+/** The first span in [lo, hi) (one P's, so their ends ascend) ending after t. */
+export function spanEndingAfter(model: TraceModel, t: number, lo: number, hi: number): number {
+  return upperBoundIn(model.intervals.start, t, lo, hi, model.procs.spanInterval, 1);
+}
+
+/** Time, target goroutine and stack of edge `e`, from the interval it began. */
+export function edgeTime(model: TraceModel, e: number): number {
+  return model.intervals.start[model.edges.interval[e]];
+}
+
+export function edgeTarget(model: TraceModel, e: number): number {
+  return intervalGoroutine(model, model.edges.interval[e]);
+}
+
+export function edgeStack(model: TraceModel, e: number): number {
+  return model.intervals.stack[model.edges.interval[e]];
 }
 
 export function startFunctionName(model: TraceModel, g: number): string {

@@ -4,6 +4,7 @@
 // GC cycles, stop-the-world pauses, goroutines created.
 
 import { EdgeKind, GoroutineState, type TraceModel } from './model';
+import { GoState } from './spec';
 
 export interface RangeSummary {
   start: number;
@@ -45,17 +46,26 @@ export function rangeSummary(model: TraceModel, t0: number, t1: number): RangeSu
     goroutinesCreated: 0,
     goroutines: 0,
   };
-  const { start, end, state, reason, goroutine } = model.intervals;
-  const seen = new Uint8Array(model.goroutines.count);
+  const { start, state, reason } = model.intervals;
+  const offsets = model.goroutines.intervalOffsets;
   // Reasons are few: sum per string index, name them at the end.
   const waiting = new Map<number, number>();
-  for (let i = 0; i < start.length; i++) {
-    const from = Math.max(start[i], t0);
-    const to = Math.min(end[i], t1);
-    if (to < from || (to === from && start[i] !== end[i])) continue;
-    seen[goroutine[i]] = 1;
-    const ns = to - from;
-    switch (state[i]) {
+  for (let g = 0; g < model.goroutines.count; g++) {
+    let seen = false;
+    // Row i ends where row i+1 starts; the goroutine's last row is its end marker.
+    for (let i = offsets[g]; i < offsets[g + 1] - 1; i++) {
+      const s = state[i];
+      if (s === GoState.NotExist) continue;
+      const from = Math.max(start[i], t0);
+      const to = Math.min(start[i + 1], t1);
+      if (to < from || (to === from && start[i] !== start[i + 1])) continue;
+      seen = true;
+      addInterval(s, reason[i], to - from);
+    }
+    if (seen) out.goroutines++;
+  }
+  function addInterval(s: number, why: number, ns: number): void {
+    switch (s) {
       case GoroutineState.Running:
         out.runningNs += ns;
         break;
@@ -66,7 +76,7 @@ export function rangeSummary(model: TraceModel, t0: number, t1: number): RangeSu
         out.syscallNs += ns;
         break;
       case GoroutineState.Waiting:
-        waiting.set(reason[i], (waiting.get(reason[i]) ?? 0) + ns);
+        waiting.set(why, (waiting.get(why) ?? 0) + ns);
         break;
     }
   }
@@ -74,9 +84,12 @@ export function rangeSummary(model: TraceModel, t0: number, t1: number): RangeSu
     const why = r < 0 ? '' : model.strings[r];
     out.waitingNs[why] = (out.waitingNs[why] ?? 0) + ns;
   }
-  for (const s of seen) out.goroutines += s;
   for (let i = 0; i < model.stw.start.length; i++) out.stwNs += Math.max(0, Math.min(model.stw.end[i], t1) - Math.max(model.stw.start[i], t0));
-  const e = model.edges;
-  for (let i = 0; i < e.time.length; i++) if (e.kind[i] === EdgeKind.Create && e.time[i] >= t0 && e.time[i] <= t1) out.goroutinesCreated++;
+  const { kind, interval } = model.edges;
+  for (let i = 0; i < kind.length; i++) {
+    if (kind[i] !== EdgeKind.Create) continue;
+    const t = start[interval[i]];
+    if (t >= t0 && t <= t1) out.goroutinesCreated++;
+  }
   return out;
 }
