@@ -442,7 +442,7 @@ export class BuildController implements vscode.Disposable {
           items.find((i) => activeDir && i.pattern !== './...' && activeDir === (i.pattern === '.' ? cwd : `${cwd}${sep}${i.pattern.slice(2)}`)) ??
           items.find((i) => i.mainName);
         quickPick.selectedItems = preferred ? [preferred] : [];
-      });
+      }, 'Pick at least one package (Space checks it), then Enter');
     } catch (error) {
       this.fail(error);
       return undefined;
@@ -527,12 +527,14 @@ export class BuildController implements vscode.Disposable {
  * Shows one step of goperf: Build… with a button that changes the shared
  * build target. Resolves the accepted items, the items selected when the
  * button was pressed (`changeTarget`), or undefined when dismissed; `load`
- * fills the list while the step shows as busy.
+ * fills the list while the step shows as busy. With `required` (what to
+ * say), an empty choice is not accepted.
  */
 async function showStep<T extends vscode.QuickPickItem>(
   quickPick: vscode.QuickPick<T>,
   target: TargetSpec,
   load: () => Promise<void> | void = () => undefined,
+  required?: string,
 ): Promise<{ items: readonly T[]; changeTarget: boolean } | undefined> {
   quickPick.buttons = [{ iconPath: new vscode.ThemeIcon('target'), tooltip: `Change the build target (${describeTarget(target)})` }];
   // A step in a series: looking elsewhere (or focus moving as the target changes) must not end the build.
@@ -544,8 +546,15 @@ async function showStep<T extends vscode.QuickPickItem>(
       quickPick.hide();
     });
     // Enter while the list still loads would accept an empty choice and end the build silently.
+    // So would an empty choice where one is required; VS Code can even hand the step shown next
+    // the Enter that closed the previous picker, with an empty selection.
     quickPick.onDidAccept(() => {
-      if (!quickPick.busy) resolve({ items: quickPick.selectedItems, changeTarget: false });
+      if (quickPick.busy) return;
+      if (required && quickPick.selectedItems.length === 0) {
+        quickPick.placeholder = required;
+        return;
+      }
+      resolve({ items: quickPick.selectedItems, changeTarget: false });
     });
     quickPick.onDidHide(() => resolve(undefined));
   });

@@ -10,7 +10,7 @@
 import type { Aggregate, CallTree, FunctionInfo, TopRow } from './model';
 import type { LocationTable, Profile, SampleTable } from './decode';
 import type { FilterPlan } from './filter';
-import { Float64List, Int32List } from '../typedLists';
+import { Int32List } from '../typedLists';
 
 /** Resolves a pprof -sample_index argument: a type name (with or without
  *  `inuse_`), a numeric index, or '' for the profile's default. */
@@ -258,6 +258,28 @@ export class PairMap {
   }
 }
 
+type ScratchArray = Int32Array | Float64Array | Uint8Array;
+
+/**
+ * Temporaries reused from call to call, one per name: a new large typed
+ * array costs a page fault per 4 KiB page when first written (about as much
+ * as the pass that fills it). Only for arrays that never leave the call
+ * that asked (and for TreeFolder, which is used one at a time).
+ */
+const scratchArrays = new Map<string, ScratchArray>();
+
+function scratch<T extends ScratchArray>(name: string, type: { new (length: number): T }, length: number, fill = 0): T {
+  let array = scratchArrays.get(name) as T | undefined;
+  if (array === undefined || array.length < length) {
+    // Some headroom: the next view's sizes are often a little larger.
+    array = new type(length + (length >> 3));
+    scratchArrays.set(name, array);
+  }
+  const view = array.subarray(0, length) as T;
+  view.fill(fill);
+  return view;
+}
+
 /**
  * The children of call-tree nodes by function, for trees built node by
  * node. Sibling lists: most nodes have few children, and a lookup that
@@ -272,10 +294,18 @@ class ChildLists {
   private childCount: Int32Array;
   private readonly table = new PairMap(1024);
 
-  constructor(capacity: number) {
-    this.firstChild = new Int32Array(Math.max(capacity, 16)).fill(-1);
-    this.nextSibling = new Int32Array(this.firstChild.length);
-    this.childCount = new Int32Array(this.firstChild.length);
+  /** With `scratchName`, its lists are scratch arrays (see scratch()): the caller uses one at a time. */
+  constructor(capacity: number, scratchName?: string) {
+    const size = Math.max(capacity, 16);
+    if (scratchName === undefined) {
+      this.firstChild = new Int32Array(size).fill(-1);
+      this.nextSibling = new Int32Array(size);
+      this.childCount = new Int32Array(size);
+    } else {
+      this.firstChild = scratch(`${scratchName}.firstChild`, Int32Array, size, -1);
+      this.nextSibling = scratch(`${scratchName}.nextSibling`, Int32Array, size);
+      this.childCount = scratch(`${scratchName}.childCount`, Int32Array, size);
+    }
   }
 
   /** The child of `node` whose function (in `funcs`, by node) is `func`, or -1. */
@@ -512,6 +542,7 @@ interface Skeleton {
    * tree node so that adding values up writes memory in order.
    */
   visitNode: Int32Array;
+  /** The trie node of each visit, by its rank (see trieParent). */
   visitTrie: Int32Array;
   /**
    * The (node, line) slot of each visit, for the node's heaviest line; -1
@@ -520,9 +551,17 @@ interface Skeleton {
   visitSlot: Int32Array;
   /** 1 for a visit that is not inlined into a node whose other visits are (the node's flag then depends on values). */
   visitCalls: Uint8Array;
-  /** The trie nodes where samples end, sorted by the call-tree node they end in (selfNode). */
+  /** The trie nodes (ranks) where samples end, sorted by the call-tree node they end in (selfNode). */
   selfTrie: Int32Array;
   selfNode: Int32Array;
+  /**
+   * The trie's parents with the nodes ranked by the call-tree node they end
+   * in (a parent still before its children), and each sample's leaf by rank:
+   * values added up the trie in this order are then read nearly in order by
+   * the visits, which are sorted by call-tree node.
+   */
+  trieParent: Int32Array;
+  leafRank: Int32Array;
   nodeCount: number;
   nodeParent: Int32Array;
   nodeFunc: Int32Array;
@@ -710,6 +749,18 @@ function skeletonOf(
   const leaves = new Uint8Array(n);
   for (let s = 0; s < trie.leafOf.length; s++) leaves[trie.leafOf[s]] = 1;
   const ends = renumber(outOf);
+  // Ranks: a counting sort by end node, stable in trie order (parents first).
+  const rankStart = new Int32Array(m + 1);
+  for (let t = 0; t < n; t++) rankStart[ends[t] + 1]++;
+  for (let k = 0; k < m; k++) rankStart[k + 1] += rankStart[k];
+  const rank = new Int32Array(n);
+  for (let t = 0; t < n; t++) rank[t] = rankStart[ends[t]]++;
+  const trieParent = new Int32Array(n);
+  trieParent[0] = -1;
+  for (let t = 1; t < n; t++) trieParent[rank[t]] = rank[trie.parent[t]];
+  const leafRank = new Int32Array(trie.leafOf.length);
+  for (let s = 0; s < leafRank.length; s++) leafRank[s] = rank[trie.leafOf[s]];
+  for (let v = 0; v < visitTrie.length; v++) visitTrie[v] = rank[visitTrie[v]];
   const selfStart = new Int32Array(m + 1);
   for (let t = 0; t < n; t++) if (leaves[t]) selfStart[ends[t] + 1]++;
   for (let k = 0; k < m; k++) selfStart[k + 1] += selfStart[k];
@@ -718,7 +769,7 @@ function skeletonOf(
   for (let t = 0; t < n; t++) {
     if (!leaves[t]) continue;
     const i = selfStart[ends[t]]++;
-    selfTrie[i] = t;
+    selfTrie[i] = rank[t];
     selfNode[i] = ends[t];
   }
   const skeleton: Skeleton = {
@@ -730,6 +781,8 @@ function skeletonOf(
     visitCalls,
     selfTrie,
     selfNode,
+    trieParent,
+    leafRank,
     nodeCount: m,
     nodeParent: shape.parent,
     nodeFunc: func,
@@ -793,20 +846,16 @@ export function treeAggregate(
   const n = trie.count;
 
   // Which trie paths pass focus/ignore and keep a visible location.
-  let passes: Uint8Array | undefined;
+  // Per trie node, what its path has: 1 an ignored location, 2 a focused one, 4 a visible one; it passes at 6.
+  let paths: Uint8Array | undefined;
   if (plan?.marks) {
     const { marks, hidden } = plan;
-    const ignored = new Uint8Array(n);
-    const focused = new Uint8Array(n);
-    const visible = new Uint8Array(n);
-    passes = new Uint8Array(n);
+    paths = scratch('paths', Uint8Array, n);
+    const { parent, location } = trie;
     for (let t = 1; t < n; t++) {
-      const p = trie.parent[t];
-      const loc = trie.location[t];
-      ignored[t] = ignored[p] | (marks[loc] === 2 ? 1 : 0);
-      focused[t] = focused[p] | (marks[loc] === 1 ? 1 : 0);
-      visible[t] = visible[p] | (hidden === undefined || hidden[loc] === 0 ? 1 : 0);
-      passes[t] = !ignored[t] && focused[t] && visible[t] ? 1 : 0;
+      const loc = location[t];
+      const mark = marks[loc];
+      paths[t] = paths[parent[t]] | (mark === 2 ? 1 : mark === 1 ? 2 : 0) | (hidden === undefined || hidden[loc] === 0 ? 4 : 0);
     }
   }
   const reached = sk.showFromReached;
@@ -814,16 +863,17 @@ export function treeAggregate(
   const tagIgnore = plan?.tagIgnore;
 
   // Per trie node: total and magnitude side by side, and self.
-  const nodeValues = new Float64Array(2 * n);
-  const nodeSelf = new Float64Array(n);
+  const nodeValues = scratch('trieValues', Float64Array, 2 * n);
+  const nodeSelf = scratch('trieSelf', Float64Array, n);
   let total = 0;
   let tagFocusMatched = false;
   let tagIgnoreMatched = false;
   const { values } = samples;
   const { leafOf } = trie;
+  const { leafRank, trieParent } = sk;
   for (let s = 0; s < samples.count; s++) {
     const leaf = leafOf[s];
-    if (passes && passes[leaf] === 0) continue;
+    if (paths && paths[leaf] !== 6) continue;
     if (reached && reached[leaf] === 0) continue;
     if (tagFocus || tagIgnore) {
       const focused = tagFocus ? tagFocus(samples, s) : true;
@@ -835,36 +885,38 @@ export function treeAggregate(
     const v = values[s * typeCount + sampleIndex];
     if (v === 0) continue;
     total += Math.abs(v);
-    nodeSelf[leaf] += v;
-    nodeValues[2 * leaf] += v;
-    nodeValues[2 * leaf + 1] += Math.abs(v);
+    const r = leafRank[s];
+    nodeSelf[r] += v;
+    nodeValues[2 * r] += v;
+    nodeValues[2 * r + 1] += Math.abs(v);
   }
-  for (let t = n - 1; t > 0; t--) {
-    const p = trie.parent[t];
-    nodeValues[2 * p] += nodeValues[2 * t];
-    nodeValues[2 * p + 1] += nodeValues[2 * t + 1];
+  for (let r = n - 1; r > 0; r--) {
+    const p = trieParent[r];
+    nodeValues[2 * p] += nodeValues[2 * r];
+    nodeValues[2 * p + 1] += nodeValues[2 * r + 1];
   }
 
   // Values of the call-tree nodes, through the visits of the trie nodes.
   // A node has a value when some sample with a non-zero value passes through
   // it, i.e. when its magnitude is not 0.
   const m = sk.nodeCount;
-  const outValues = new Float64Array(2 * m);
-  const outSelf = new Float64Array(m);
-  const outCalled = new Uint8Array(m);
+  const outTotal = scratch('total', Float64Array, m);
+  const outMagnitude = new Float64Array(m);
+  const outSelf = scratch('self', Float64Array, m);
+  const outCalled = scratch('called', Uint8Array, m);
   const slotValue = new Float64Array(sk.slotNode.length);
   const slotSeen = new Uint8Array(sk.slotNode.length);
   const { visitNode, visitTrie, visitSlot, visitCalls, selfTrie, selfNode } = sk;
-  outValues[0] = nodeValues[0];
-  outValues[1] = nodeValues[1];
+  outTotal[0] = nodeValues[0];
+  outMagnitude[0] = nodeValues[1];
   for (let v = 0; v < visitNode.length; v++) {
     const t = visitTrie[v];
     const magnitude = nodeValues[2 * t + 1];
     if (magnitude === 0) continue;
     const value = nodeValues[2 * t];
     const o = visitNode[v];
-    outValues[2 * o] += value;
-    outValues[2 * o + 1] += magnitude;
+    outTotal[o] += value;
+    outMagnitude[o] += magnitude;
     if (visitCalls[v] === 1) outCalled[o] = 1;
     const slot = visitSlot[v];
     if (slot >= 0) {
@@ -876,15 +928,10 @@ export function treeAggregate(
     const self = nodeSelf[selfTrie[i]];
     if (self !== 0) outSelf[selfNode[i]] += self;
   }
-  const outTotal = new Float64Array(m);
-  const outMagnitude = new Float64Array(m);
-  for (let o = 0; o < m; o++) {
-    outTotal[o] = outValues[2 * o];
-    outMagnitude[o] = outValues[2 * o + 1];
-  }
   // The line that contributed the most to each node (the smaller line on ties).
-  const bestLine = Int32Array.from(sk.nodeLine);
-  const bestValue = new Float64Array(m).fill(-1);
+  const bestLine = scratch('line', Int32Array, m);
+  bestLine.set(sk.nodeLine);
+  const bestValue = scratch('lineValue', Float64Array, m, -1);
   for (let k = 0; k < slotValue.length; k++) {
     if (!slotSeen[k]) continue;
     const o = sk.slotNode[k];
@@ -895,7 +942,7 @@ export function treeAggregate(
       bestLine[o] = line;
     }
   }
-  const inlined = new Uint8Array(m);
+  const inlined = scratch('inlined', Uint8Array, m);
   for (let o = 1; o < m; o++) {
     const structural = sk.nodeInlined[o];
     inlined[o] = structural === 2 ? (outCalled[o] ? 0 : 1) : structural;
@@ -910,8 +957,7 @@ export function treeAggregate(
     self: outSelf,
     magnitude: outMagnitude,
   };
-  const shape = keptShape(sk.nodeParent, outMagnitude);
-  const tree = layOutTree(columns, sk.nameRank, opts.magnitude ?? false, shape);
+  const { tree, oldOf } = keptTree({ ...columns, magnitude: outMagnitude }, opts.magnitude ?? false);
 
   // Flat: the leaf's node; cum: each node whose function is not already on its path.
   const funcCount = sk.functions.length;
@@ -920,7 +966,7 @@ export function treeAggregate(
   for (let k = 1; k < tree.nodeCount; k++) {
     const f = tree.func[k];
     flat[f] += tree.self[k];
-    if (sk.repeats[shape.oldOf[k]] === 0) cum[f] += tree.total[k];
+    if (sk.repeats[oldOf[k]] === 0) cum[f] += tree.total[k];
   }
   const aggregate: Aggregate = {
     sampleType: profile.sampleTypes[sampleIndex],
@@ -935,7 +981,7 @@ export function treeAggregate(
     aggregate,
     tree,
     collapse,
-    nodeOf: shape.oldOf,
+    nodeOf: oldOf,
     magnitude: outMagnitude,
     slotNode: sk.slotNode,
     slotLine: sk.slotLine,
@@ -1037,22 +1083,36 @@ interface TreeShape {
 
 /** Breadth-first layout: every node's children get consecutive indexes, sorted by name. */
 function shapeTree(n: number, parentOld: Int32Array, funcOld: Int32Array, nameRank: Int32Array): TreeShape {
-  const funcCount = nameRank.length;
-  // Counting sort of the non-root nodes by name, then a stable split into
-  // per-parent groups keeps every group sorted.
-  const perRank = new Int32Array(funcCount + 1);
-  for (let i = 1; i < n; i++) perRank[nameRank[funcOld[i]] + 1]++;
-  for (let r = 0; r < funcCount; r++) perRank[r + 1] += perRank[r];
-  const byName = new Int32Array(Math.max(n - 1, 0));
-  for (let i = 1; i < n; i++) byName[perRank[nameRank[funcOld[i]]]++] = i;
-
-  const childCountOld = new Int32Array(n);
-  for (const i of byName) childCountOld[parentOld[i]]++;
-  const groupStart = new Int32Array(n + 1);
+  // Children grouped by parent in node order (parents are then read nearly
+  // in order), then each group sorted by name, ties in node order.
+  const childCountOld = scratch('shape.childCount', Int32Array, n);
+  for (let i = 1; i < n; i++) childCountOld[parentOld[i]]++;
+  const groupStart = scratch('shape.groupStart', Int32Array, n + 1);
   for (let i = 0; i < n; i++) groupStart[i + 1] = groupStart[i] + childCountOld[i];
-  const fill = groupStart.slice(0, n);
-  const grouped = new Int32Array(Math.max(n - 1, 0));
-  for (const i of byName) grouped[fill[parentOld[i]]++] = i;
+  const fill = scratch('shape.fill', Int32Array, n);
+  fill.set(groupStart.subarray(0, n));
+  const grouped = scratch('shape.grouped', Int32Array, Math.max(n - 1, 0));
+  for (let i = 1; i < n; i++) grouped[fill[parentOld[i]]++] = i;
+  const byName = (a: number, b: number) => nameRank[funcOld[a]] - nameRank[funcOld[b]] || a - b;
+  for (let p = 0; p < n; p++) {
+    const from = groupStart[p];
+    const to = groupStart[p + 1];
+    if (to - from > 16) {
+      grouped.subarray(from, to).sort(byName);
+      continue;
+    }
+    // Most groups are short: an insertion sort, which keeps ties in node order.
+    for (let a = from + 1; a < to; a++) {
+      const node = grouped[a];
+      const rank = nameRank[funcOld[node]];
+      let b = a - 1;
+      while (b >= from && nameRank[funcOld[grouped[b]]] > rank) {
+        grouped[b + 1] = grouped[b];
+        b--;
+      }
+      grouped[b + 1] = node;
+    }
+  }
 
   const m = n;
   const oldOf = new Int32Array(m);
@@ -1080,20 +1140,27 @@ function shapeTree(n: number, parentOld: Int32Array, funcOld: Int32Array, nameRa
 }
 
 /**
- * The shape of the nodes whose `kept` is non-zero (and the root), given all
- * nodes in drawing order: leaving nodes out of a breadth-first order sorted
- * by name keeps it one.
+ * The laid-out tree of the nodes whose magnitude is non-zero (and the root),
+ * given all nodes in drawing order: leaving nodes out of a breadth-first
+ * order sorted by name keeps it one, so one pass in order lays them out.
  */
-function keptShape(parentOld: Int32Array, kept: Float64Array): TreeShape {
-  const n = parentOld.length;
-  const newIndex = new Int32Array(n);
+function keptTree(b: TreeColumns & { magnitude: Float64Array }, withMagnitude: boolean): { tree: CallTree; oldOf: Int32Array } {
+  const kept = b.magnitude;
+  const n = b.count;
   let m = 0;
   for (let k = 0; k < n; k++) if (k === 0 || kept[k] !== 0) m++;
+  const newIndex = scratch('newIndex', Int32Array, n);
   const oldOf = new Int32Array(m);
   const parent = new Int32Array(m);
   const depth = new Int32Array(m);
   const firstChild = new Int32Array(m);
   const childCount = new Int32Array(m);
+  const func = new Int32Array(m);
+  const line = new Int32Array(m);
+  const inlined = new Uint8Array(m);
+  const total = new Float64Array(m);
+  const self = new Float64Array(m);
+  const magnitude = withMagnitude ? new Float64Array(m) : undefined;
   parent[0] = -1;
   let maxDepth = 0;
   let next = 0;
@@ -1101,8 +1168,14 @@ function keptShape(parentOld: Int32Array, kept: Float64Array): TreeShape {
     if (old !== 0 && kept[old] === 0) continue;
     newIndex[old] = next;
     oldOf[next] = old;
+    func[next] = b.func[old];
+    inlined[next] = b.inlined[old];
+    total[next] = b.total[old];
+    self[next] = b.self[old];
+    if (magnitude) magnitude[next] = kept[old];
     if (next > 0) {
-      const p = newIndex[parentOld[old]];
+      line[next] = b.line[old];
+      const p = newIndex[b.parent[old]];
       parent[next] = p;
       depth[next] = depth[p] + 1;
       childCount[p]++;
@@ -1115,7 +1188,9 @@ function keptShape(parentOld: Int32Array, kept: Float64Array): TreeShape {
     firstChild[k] = first;
     first += childCount[k];
   }
-  return { count: m, oldOf, parent, depth, firstChild, childCount, maxDepth };
+  const tree: CallTree = { nodeCount: m, parent, func, depth, line, inlined, total, self, firstChild, childCount, maxDepth };
+  if (magnitude) tree.magnitude = magnitude;
+  return { tree, oldOf };
 }
 
 function layOutTree(b: TreeColumns, nameRank: Int32Array, withMagnitude: boolean, shape?: TreeShape): CallTree {
@@ -1150,6 +1225,53 @@ function layOutTree(b: TreeColumns, nameRank: Int32Array, withMagnitude: boolean
   };
   if (magnitude) tree.magnitude = magnitude;
   return tree;
+}
+
+/** For TreeFolder.mergeLines: counts, per new node, the old nodes whose lines it chooses from. */
+function countLineMembers(n: number, into: Int32Array, entry: Uint8Array, entries: Int32Array, linesDiffer: Uint8Array, counts: Int32Array): void {
+  for (let k = 1; k < n; k++) {
+    if (entry[k] === 0) continue;
+    const node = into[k];
+    if (entries[node] > 1 && linesDiffer[node] === 1) counts[node + 1]++;
+  }
+}
+
+/** For TreeFolder.mergeLines: the old nodes counted by countLineMembers, at their group's next place. */
+function addLineMembers(
+  n: number,
+  into: Int32Array,
+  entry: Uint8Array,
+  entries: Int32Array,
+  linesDiffer: Uint8Array,
+  fill: Int32Array,
+  fold: number,
+  memberFold: Int32Array,
+  memberNode: Int32Array,
+): void {
+  for (let k = 1; k < n; k++) {
+    if (entry[k] === 0) continue;
+    const node = into[k];
+    if (entries[node] <= 1 || linesDiffer[node] === 0) continue;
+    const g = fill[node]++;
+    memberFold[g] = fold;
+    memberNode[g] = k;
+  }
+}
+
+/** Per built node of a tree's skeleton, where its slots start (slots are sorted by built node); one per skeleton. */
+const slotRanges = new WeakMap<Int32Array, Int32Array>();
+
+function slotRangesOf(detail: TreeDetail): Int32Array {
+  const { slotNode } = detail;
+  let ranges = slotRanges.get(slotNode);
+  if (!ranges) {
+    const builtCount = detail.manyLines.length;
+    ranges = new Int32Array(builtCount + 1);
+    for (let i = 0; i < slotNode.length; i++) ranges[slotNode[i] + 1]++;
+    for (let b = 0; b < builtCount; b++) ranges[b + 1] += ranges[b];
+    slotRanges.set(slotNode, ranges);
+  }
+  return ranges;
 }
 
 /** The target TreeFolder.fold takes for a function folded away (its nodes' values go to their parents' nodes). */
@@ -1207,7 +1329,8 @@ export function refoldTree(profile: Profile, base: TreeDetail, plan: FilterPlan,
  * node goes to the new node of its function under its parent's new node,
  * or, when its function is FOLDED_AWAY, into its parent's new node.
  * Values add up (times a sign per tree); lines and inlining are merged as a
- * tree built from all the trees' samples would have them.
+ * tree built from all the trees' samples would have them. One at a time:
+ * its columns are scratch arrays.
  */
 export class TreeFolder {
   private count = 1;
@@ -1233,17 +1356,17 @@ export class TreeFolder {
     capacity: number,
     private readonly collapse: boolean,
   ) {
-    this.parent = new Int32Array(capacity).fill(-1);
-    this.func = new Int32Array(capacity).fill(-1);
-    this.total = new Float64Array(capacity);
-    this.self = new Float64Array(capacity);
-    this.magnitude = new Float64Array(capacity);
-    this.inlined = new Uint8Array(capacity);
-    this.line = new Int32Array(capacity);
-    this.entries = new Int32Array(capacity);
-    this.linesDiffer = new Uint8Array(capacity);
-    this.absorbed = new Uint8Array(capacity);
-    this.children = new ChildLists(capacity);
+    this.parent = scratch('folder.parent', Int32Array, capacity, -1);
+    this.func = scratch('folder.func', Int32Array, capacity, -1);
+    this.total = scratch('folder.total', Float64Array, capacity);
+    this.self = scratch('folder.self', Float64Array, capacity);
+    this.magnitude = scratch('folder.magnitude', Float64Array, capacity);
+    this.inlined = scratch('folder.inlined', Uint8Array, capacity);
+    this.line = scratch('folder.line', Int32Array, capacity);
+    this.entries = scratch('folder.entries', Int32Array, capacity);
+    this.linesDiffer = scratch('folder.linesDiffer', Uint8Array, capacity);
+    this.absorbed = scratch('folder.absorbed', Uint8Array, capacity);
+    this.children = new ChildLists(capacity, 'folder.children');
   }
 
   /**
@@ -1253,41 +1376,50 @@ export class TreeFolder {
   fold(detail: TreeDetail, target: Int32Array, sign: number): boolean {
     const tree = detail.tree;
     const n = tree.nodeCount;
-    const into = new Int32Array(n);
-    const entry = new Uint8Array(n);
+    const into = scratch(`folder.into${this.folds.length}`, Int32Array, n);
+    const entry = scratch(`folder.entry${this.folds.length}`, Uint8Array, n);
     this.folds.push({ detail, into, entry, sign });
     this.entries[0]++;
     this.self[0] += sign * tree.self[0];
     this.rootMagnitude += detail.magnitude[detail.nodeOf[0]];
+    // Columns in locals (the loop is hot); they change only when grow() replaces them.
+    const { parent: oldParent, func: oldFunc, total: oldTotal, self: oldSelf, line: oldLine, inlined: oldInlined } = tree;
+    const { nodeOf, manyLines, magnitude: oldMagnitude } = detail;
+    const { collapse, children } = this;
+    let { parent, func, total, self, magnitude, inlined, line, entries, linesDiffer, absorbed } = this;
     for (let k = 1; k < n; k++) {
-      const p = into[tree.parent[k]];
-      const to = target[tree.func[k]];
+      const p = into[oldParent[k]];
+      const to = target[oldFunc[k]];
       if (to === -1) return false;
-      if (to === FOLDED_AWAY || (this.collapse && this.func[p] === to)) {
+      if (to === FOLDED_AWAY || (collapse && func[p] === to)) {
         into[k] = p;
-        this.absorbed[p] = 1;
-        this.self[p] += sign * tree.self[k];
+        absorbed[p] = 1;
+        self[p] += sign * oldSelf[k];
         continue;
       }
       // The children of one old node have distinct functions already.
-      let node = this.absorbed[p] || this.entries[p] > 1 ? this.children.find(p, to, this.func) : -1;
+      let node = absorbed[p] || entries[p] > 1 ? children.find(p, to, func) : -1;
       if (node < 0) {
-        if (this.count === this.parent.length) this.grow();
+        if (this.count === parent.length) {
+          this.grow();
+          ({ parent, func, total, self, magnitude, inlined, line, entries, linesDiffer, absorbed } = this);
+        }
         node = this.count++;
-        this.parent[node] = p;
-        this.func[node] = to;
-        this.inlined[node] = 1;
-        this.line[node] = tree.line[k];
-        this.children.add(p, to, node, this.func);
+        parent[node] = p;
+        func[node] = to;
+        inlined[node] = 1;
+        line[node] = oldLine[k];
+        children.add(p, to, node, func);
       }
       into[k] = node;
       entry[k] = 1;
-      if (detail.manyLines[detail.nodeOf[k]] || (this.entries[node] > 0 && this.line[node] !== tree.line[k])) this.linesDiffer[node] = 1;
-      this.entries[node]++;
-      this.total[node] += sign * tree.total[k];
-      this.self[node] += sign * tree.self[k];
-      this.magnitude[node] += detail.magnitude[detail.nodeOf[k]];
-      this.inlined[node] &= tree.inlined[k];
+      const built = nodeOf[k];
+      if (manyLines[built] || (entries[node] > 0 && line[node] !== oldLine[k])) linesDiffer[node] = 1;
+      entries[node]++;
+      total[node] += sign * oldTotal[k];
+      self[node] += sign * oldSelf[k];
+      magnitude[node] += oldMagnitude[built];
+      inlined[node] &= oldInlined[k];
     }
     return true;
   }
@@ -1312,7 +1444,6 @@ export class TreeFolder {
       if (this.rootFromChildren) magnitude[0] += magnitude[node];
     }
     this.mergeLines();
-
     const nameRank = rankByName(functions);
     const columns: TreeColumns = {
       count,
@@ -1350,51 +1481,74 @@ export class TreeFolder {
    * the values of their lines (the smaller line on ties, as treeAggregate).
    */
   private mergeLines(): void {
-    const { entries, linesDiffer, count } = this;
-    // (node, line, value) of every line of every such old node, then grouped by node (a counting sort).
-    const nodes = new Int32List(1024);
-    const lineList = new Int32List(1024);
-    const valueList = new Float64List(1024);
-    for (const { detail, into, entry, sign } of this.folds) {
-      const { slotNode, slotLine, slotValue, slotSeen, nodeOf, magnitude, manyLines } = detail;
-      const tree = detail.tree;
-      // Slots are sorted by built node: walk them in order, through each built node's laid-out one.
-      const laidOut = new Int32Array(magnitude.length).fill(-1);
-      for (let k = 1; k < tree.nodeCount; k++) if (entry[k] && entries[into[k]] > 1 && linesDiffer[into[k]]) laidOut[nodeOf[k]] = k;
-      for (let i = 0; i < slotNode.length; i++) {
-        const built = slotNode[i];
-        const k = laidOut[built];
-        if (k < 0) continue;
-        // A node seen at one line only kept no per-line values: all of its value is that line's.
-        const many = manyLines[built] === 1;
-        if (many && !slotSeen[i]) continue;
-        nodes.push(into[k]);
-        lineList.push(slotLine[i]);
-        valueList.push(sign * (many ? slotValue[i] : tree.total[k]));
-      }
-    }
-    const groupStart = new Int32Array(count + 1);
-    for (let i = 0; i < nodes.length; i++) groupStart[nodes.data[i] + 1]++;
-    for (let k = 0; k < count; k++) groupStart[k + 1] += groupStart[k];
-    const fill = groupStart.slice(0, count);
-    const lines = new Int32Array(nodes.length);
-    const values = new Float64Array(nodes.length);
-    for (let i = 0; i < nodes.length; i++) {
-      const g = fill[nodes.data[i]]++;
-      lines[g] = lineList.data[i];
-      values[g] = valueList.data[i];
-    }
+    const { entries, linesDiffer, count, folds } = this;
+    // The old nodes (fold, laid-out node) of each node whose line is chosen here, grouped by node (a counting sort).
+    const groupStart = scratch('merge.groupStart', Int32Array, count + 1);
+    for (const { detail, into, entry } of folds) countLineMembers(detail.tree.nodeCount, into, entry, entries, linesDiffer, groupStart);
+    for (let node = 0; node < count; node++) groupStart[node + 1] += groupStart[node];
+    const fill = scratch('merge.fill', Int32Array, count);
+    fill.set(groupStart.subarray(0, count));
+    const memberFold = scratch('merge.fold', Int32Array, groupStart[count]);
+    const memberNode = scratch('merge.node', Int32Array, groupStart[count]);
+    folds.forEach(({ detail, into, entry }, f) => addLineMembers(detail.tree.nodeCount, into, entry, entries, linesDiffer, fill, f, memberFold, memberNode));
+    // Each fold's columns, so that the loop below reads arrays rather than objects.
+    const nodeOf = folds.map((f) => f.detail.nodeOf);
+    const manyLines = folds.map((f) => f.detail.manyLines);
+    const slotLine = folds.map((f) => f.detail.slotLine);
+    const slotValue = folds.map((f) => f.detail.slotValue);
+    const slotSeen = folds.map((f) => f.detail.slotSeen);
+    const total = folds.map((f) => f.detail.tree.total);
+    const sign = folds.map((f) => f.sign);
+    const slotRanges = folds.map((f) => slotRangesOf(f.detail));
+    let lines = new Int32Array(64);
+    let values = new Float64Array(64);
     for (let node = 1; node < count; node++) {
       const from = groupStart[node];
       const to = groupStart[node + 1];
-      if (to - from === 0) continue;
+      if (to === from) continue;
+      // (line, value) of every line of the node's old nodes.
+      let pairs = 0;
+      for (let g = from; g < to; g++) {
+        const f = memberFold[g];
+        const k = memberNode[g];
+        const built = nodeOf[f][k];
+        const first = slotRanges[f][built];
+        const last = slotRanges[f][built + 1];
+        if (pairs + last - first > lines.length) {
+          const size = Math.max(2 * lines.length, pairs + last - first);
+          const grownLines = new Int32Array(size);
+          grownLines.set(lines);
+          const grownValues = new Float64Array(size);
+          grownValues.set(values);
+          lines = grownLines;
+          values = grownValues;
+        }
+        // A node seen at one line only kept no per-line values: all of its value is that line's.
+        if (manyLines[f][built] === 1) {
+          const seen = slotSeen[f];
+          const value = slotValue[f];
+          for (let i = first; i < last; i++) {
+            if (!seen[i]) continue;
+            lines[pairs] = slotLine[f][i];
+            values[pairs] = sign[f] * value[i];
+            pairs++;
+          }
+        } else {
+          for (let i = first; i < last; i++) {
+            lines[pairs] = slotLine[f][i];
+            values[pairs] = sign[f] * total[f][k];
+            pairs++;
+          }
+        }
+      }
+      if (pairs === 0) continue;
       // Sum each line's values into its first occurrence (groups are short).
       let bestLine = 0;
       let bestValue = -1;
-      for (let g = from; g < to; g++) {
+      for (let g = 0; g < pairs; g++) {
         if (Number.isNaN(values[g])) continue;
         let sum = values[g];
-        for (let h = g + 1; h < to; h++) {
+        for (let h = g + 1; h < pairs; h++) {
           if (lines[h] === lines[g] && !Number.isNaN(values[h])) {
             sum += values[h];
             values[h] = NaN;

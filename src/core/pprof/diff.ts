@@ -204,7 +204,10 @@ function mergeLocations(parts: Part[]): LocationTable {
  */
 function locationIdentities(merged: Profile): Int32Array {
   const { locations: l, functions: f, mappings, strings } = merged;
-  const functionKey = (i: number) => `${strings[f.name[i]]}\u0001${strings[f.systemName[i]]}\u0001${strings[f.fileName[i]]}\u0001${f.startLine[i]}`;
+  // Each function's key once: locations repeat functions.
+  const functionKeys: (string | undefined)[] = new Array(f.count);
+  const functionKey = (i: number) =>
+    (functionKeys[i] ??= `${strings[f.name[i]]}\u0001${strings[f.systemName[i]]}\u0001${strings[f.fileName[i]]}\u0001${f.startLine[i]}`);
   const mappingKey = (m: Mapping) => {
     const size = ((m.memoryLimit - m.memoryStart + 0xfffn) / 0x1000n) * 0x1000n;
     return `${size}\u0001${m.fileOffset}\u0001${m.buildId !== '' ? m.buildId : m.file}`;
