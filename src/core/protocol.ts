@@ -38,7 +38,7 @@ export type WebviewToHost =
   | { type: 'openSource'; file: string; line: number; functionName: string }
   | { type: 'error'; message: string }
   | { type: 'rendered'; nodeCount: number; millis: number }
-  /** The profile page now shows this sample type (first view, then each switch); source annotations follow it. */
+  /** The user switched the profile page to this sample type; source annotations follow it. */
   | { type: 'sampleTypeShown'; sampleType: string }
   /** Save `text` (UTF-8) to a file the user picks, `suggestedName` proposed. */
   | { type: 'save'; format: ExportFormat; suggestedName: string; text: string }

@@ -6,7 +6,7 @@
 // two runs compared in the results panel must read like benchstat's table.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, promises as fsPromises, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, promises as fsPromises, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -63,12 +63,7 @@ describe('benchmarks in the Testing view, compared in the CodeLens (code-server)
 
   before(
     async () => {
-      vscode = await launchVsCode({ name: 'testing' });
-      mkdirSync(join(vscode.workspace, '.vscode'), { recursive: true });
-      writeFileSync(
-        join(vscode.workspace, '.vscode', 'settings.json'),
-        JSON.stringify({ 'goperf.bench.count': count, 'goperf.bench.benchtime': '3000x' }, null, 2),
-      );
+      vscode = await launchVsCode({ name: 'testing', workspaceSettings: { 'goperf.bench.count': count, 'goperf.bench.benchtime': '3000x' } });
       const source = readFileSync(join(vscode.workspace, testFile), 'utf8');
       funcLine = source.split('\n').findIndex((text) => text.startsWith('func BenchmarkFib(')) + 1;
       assert.ok(funcLine > 0, 'BenchmarkFib not found in the sample');

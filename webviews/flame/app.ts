@@ -499,9 +499,11 @@ export class FlameApp implements FlameTestHooks {
     this.applySearch(this.searchField.value);
     this.updateSandwich();
     document.body.dataset.sampleType = next.sampleType.type;
+    // Only a switch is posted: the first view's default type arriving late would undo a type the
+    // user had already picked for the annotations.
     if (next.sampleType.type !== this.reportedSampleType) {
+      if (this.reportedSampleType) this.host.post({ type: 'sampleTypeShown', sampleType: next.sampleType.type });
       this.reportedSampleType = next.sampleType.type;
-      this.host.post({ type: 'sampleTypeShown', sampleType: next.sampleType.type });
     }
     document.body.dataset.granularity = request.granularity;
     document.body.dataset.view = 'ready';
