@@ -17,7 +17,7 @@ import { fnv1a } from '../flame/palette';
 import { annotationExtent, type AnnotationLanes } from './annotationLanes';
 import type { Flow, FlowEnd } from './flows';
 import type { GoroutineGroup, Row } from './rows';
-import { formatNs, tickStep, upperBound, type Viewport } from './viewport';
+import { formatNs, formatTick, tickStep, upperBound, type Viewport } from './viewport';
 
 export const LABEL_WIDTH = 180;
 export const AXIS_HEIGHT = 22;
@@ -441,7 +441,7 @@ export function drawTimeline(input: DrawInput): DrawStats {
   for (let t = firstTick; t <= view.end; t += step) {
     const x = Math.round(LABEL_WIDTH + (t - view.start) * scale);
     ctx.fillRect(x, AXIS_HEIGHT - 6, 1, 6);
-    ctx.fillText(formatNs(t), x + 3, AXIS_HEIGHT / 2 - 2);
+    ctx.fillText(formatTick(t, step), x + 3, AXIS_HEIGHT / 2 - 2);
   }
   return stats;
 }

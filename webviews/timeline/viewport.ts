@@ -80,6 +80,25 @@ export function tickStep(target: number): number {
   return power * 10;
 }
 
+const timeUnits: [number, string][] = [
+  [1e9, 's'],
+  [1e6, 'ms'],
+  [1e3, 'us'],
+  [1, 'ns'],
+];
+
+/**
+ * An axis label: the unit formatNs would pick for the larger of `ns` and the
+ * tick `step`, with as many decimals as the step needs, so that neighbouring
+ * ticks never read the same ("1.2834ms", "1.2835ms" rather than "1.28ms" twice).
+ */
+export function formatTick(ns: number, step: number): string {
+  const magnitude = Math.max(Math.abs(ns), step);
+  const [scale, name] = timeUnits.find(([unitScale]) => magnitude >= unitScale) ?? timeUnits[timeUnits.length - 1];
+  const decimals = Math.min(9, Math.max(0, Math.ceil(-Math.log10(step / scale) - 1e-9)));
+  return `${(ns / scale).toFixed(decimals)}${name}`;
+}
+
 /** Durations and sizes as pprof prints them ("1.50ms", "64.41MB"). */
 export const formatNs = (ns: number): string => formatValue(ns, 'nanoseconds');
 export const formatBytes = (bytes: number): string => formatValue(bytes, 'bytes');
