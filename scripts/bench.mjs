@@ -1,4 +1,5 @@
-// npm run bench [-- --runs N] [-- --no-browser] [-- --only pprof|constraints|trace|timeline]
+// npm run bench [-- --runs N] [-- --no-browser] [-- --only pprof|stages|constraints|trace|timeline]
+// (`stages` is the in-process part of `pprof` alone, for quick checks.)
 //
 // Times goperf against `go tool pprof` on a large real profile, in the same
 // run on the same machine:
@@ -512,6 +513,11 @@ if (section('pprof')) {
     );
   }
   if (!top.same) process.exitCode = 1;
+}
+if (only?.includes('stages') && !section('pprof')) {
+  const core = await loadBundle('core', 'src', 'core', 'pprof', 'index.ts');
+  const { rows: stageRows } = stages(core, ensureLargeProfile());
+  console.log(table([['stage (in process)', 'median', 'throughput'], ...stageRows.map(([name, t, rate]) => [name, ms(t), rate(t)])]));
 }
 if (section('constraints')) {
   const constraints = compareConstraints();

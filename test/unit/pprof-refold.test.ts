@@ -16,6 +16,9 @@ import {
   decodeProfile,
   diffProfiles,
   diffTrees,
+  foldTargets,
+  TreeFolder,
+  zipTrees,
   reportTotal,
   planFilters,
   refoldTree,
@@ -158,6 +161,19 @@ describe('-diff_base by folding both profiles\' call trees', () => {
       assert.equal(folded.total, reportTotal(merged, sampleIndex));
       assert.deepEqual(view.aggregate, { ...built, total: folded.total });
       assert.ok(built.rows.some((r) => r.flat < 0), 'the base shows as negative values');
+
+      // diffTrees zips the trees when their children stay in name order, and folds them otherwise: both give the merged samples' tree.
+      const targets = foldTargets(source, base, granularity)!;
+      const sourceTree = treeAggregate(source, sampleIndex, opts, undefined).detail;
+      const baseTree = treeAggregate(base, sampleIndex, opts, undefined).detail;
+      const zipped = zipTrees({ detail: sourceTree, target: targets.source, sign: 1 }, { detail: baseTree, target: targets.base, sign: -1 }, targets.functions, sourceTree.aggregate, true);
+      assert.deepEqual(zipped, built);
+      const folder = new TreeFolder(sourceTree.tree.nodeCount, collapse);
+      assert.ok(folder.fold(sourceTree, targets.source, 1) && folder.fold(baseTree, targets.base, -1));
+      assert.deepEqual(folder.finish(targets.functions, sourceTree.aggregate, true), built);
+      // Children that a target merges or puts out of name order can't be zipped.
+      const oneFunction = new Int32Array(targets.source.length);
+      assert.equal(zipTrees({ detail: sourceTree, target: oneFunction, sign: 1 }, { detail: baseTree, target: targets.base, sign: -1 }, targets.functions, sourceTree.aggregate, true), undefined);
     });
   }
 });

@@ -329,15 +329,9 @@ class ChildLists {
 
   private grow(): void {
     const size = this.firstChild.length * 2;
-    const firstChild = new Int32Array(size).fill(-1);
-    firstChild.set(this.firstChild);
-    const nextSibling = new Int32Array(size);
-    nextSibling.set(this.nextSibling);
-    const childCount = new Int32Array(size);
-    childCount.set(this.childCount);
-    this.firstChild = firstChild;
-    this.nextSibling = nextSibling;
-    this.childCount = childCount;
+    this.firstChild = grownArray(this.firstChild, size, -1);
+    this.nextSibling = grownArray(this.nextSibling, size);
+    this.childCount = grownArray(this.childCount, size);
   }
 }
 
@@ -491,12 +485,8 @@ function stackTrie(samples: SampleTable): StackTrie {
     const depth = end - stackStart[s];
     if (depth > pathNodes.length) {
       const size = Math.max(depth, pathNodes.length * 2);
-      const nodes = new Int32Array(size);
-      nodes.set(pathNodes);
-      const locations = new Int32Array(size);
-      locations.set(pathLocations);
-      pathNodes = nodes;
-      pathLocations = locations;
+      pathNodes = grownArray(pathNodes, size);
+      pathLocations = grownArray(pathLocations, size);
     }
     const shared = Math.min(depth, pathDepth);
     let d = 0;
@@ -800,7 +790,7 @@ function skeletonOf(
 }
 
 /** 1 for each laid-out node whose function is already on the path above it (it adds nothing to cum). */
-function repeatedFunctions(shape: TreeShape, func: Int32Array, funcCount: number): Uint8Array {
+function repeatedFunctions(shape: Pick<TreeShape, 'count' | 'firstChild' | 'childCount' | 'maxDepth'>, func: Int32Array, funcCount: number): Uint8Array {
   // Depth-first over the laid-out tree, counting each function's frames on the path.
   const repeats = new Uint8Array(shape.count);
   const onPath = new Int32Array(funcCount);
@@ -988,6 +978,7 @@ export function treeAggregate(
     slotValue,
     slotSeen,
     manyLines: sk.manyLines,
+    repeats: sk.repeats,
   };
   return { aggregate, tagMatched: { focus: tagFocusMatched, ignore: tagIgnoreMatched }, detail };
 }
@@ -1016,8 +1007,9 @@ export interface TreeDetail {
   slotSeen: Uint8Array;
   /** 1 for a node visited at more than one line. */
   manyLines: Uint8Array;
+  /** 1 for a node whose function is already on the path above it. */
+  repeats: Uint8Array;
 }
-
 
 /**
  * Call-tree nodes in any order where a parent comes before its children
@@ -1491,96 +1483,278 @@ export class TreeFolder {
     const memberFold = scratch('merge.fold', Int32Array, groupStart[count]);
     const memberNode = scratch('merge.node', Int32Array, groupStart[count]);
     folds.forEach(({ detail, into, entry }, f) => addLineMembers(detail.tree.nodeCount, into, entry, entries, linesDiffer, fill, f, memberFold, memberNode));
-    // Each fold's columns, so that the loop below reads arrays rather than objects.
-    const nodeOf = folds.map((f) => f.detail.nodeOf);
-    const manyLines = folds.map((f) => f.detail.manyLines);
-    const slotLine = folds.map((f) => f.detail.slotLine);
-    const slotValue = folds.map((f) => f.detail.slotValue);
-    const slotSeen = folds.map((f) => f.detail.slotSeen);
-    const total = folds.map((f) => f.detail.tree.total);
-    const sign = folds.map((f) => f.sign);
-    const slotRanges = folds.map((f) => slotRangesOf(f.detail));
-    let lines = new Int32Array(64);
-    let values = new Float64Array(64);
+    const tally = new LineTally();
+    const ranges = folds.map((f) => slotRangesOf(f.detail));
     for (let node = 1; node < count; node++) {
       const from = groupStart[node];
       const to = groupStart[node + 1];
       if (to === from) continue;
-      // (line, value) of every line of the node's old nodes.
-      let pairs = 0;
+      tally.clear();
       for (let g = from; g < to; g++) {
         const f = memberFold[g];
-        const k = memberNode[g];
-        const built = nodeOf[f][k];
-        const first = slotRanges[f][built];
-        const last = slotRanges[f][built + 1];
-        if (pairs + last - first > lines.length) {
-          const size = Math.max(2 * lines.length, pairs + last - first);
-          const grownLines = new Int32Array(size);
-          grownLines.set(lines);
-          const grownValues = new Float64Array(size);
-          grownValues.set(values);
-          lines = grownLines;
-          values = grownValues;
-        }
-        // A node seen at one line only kept no per-line values: all of its value is that line's.
-        if (manyLines[f][built] === 1) {
-          const seen = slotSeen[f];
-          const value = slotValue[f];
-          for (let i = first; i < last; i++) {
-            if (!seen[i]) continue;
-            lines[pairs] = slotLine[f][i];
-            values[pairs] = sign[f] * value[i];
-            pairs++;
-          }
-        } else {
-          for (let i = first; i < last; i++) {
-            lines[pairs] = slotLine[f][i];
-            values[pairs] = sign[f] * total[f][k];
-            pairs++;
-          }
-        }
+        tally.add(folds[f].detail, ranges[f], memberNode[g], folds[f].sign);
       }
-      if (pairs === 0) continue;
-      // Sum each line's values into its first occurrence (groups are short).
-      let bestLine = 0;
-      let bestValue = -1;
-      for (let g = 0; g < pairs; g++) {
-        if (Number.isNaN(values[g])) continue;
-        let sum = values[g];
-        for (let h = g + 1; h < pairs; h++) {
-          if (lines[h] === lines[g] && !Number.isNaN(values[h])) {
-            sum += values[h];
-            values[h] = NaN;
-          }
-        }
-        const v = Math.abs(sum);
-        if (v > bestValue || (v === bestValue && lines[g] < bestLine)) {
-          bestValue = v;
-          bestLine = lines[g];
-        }
-      }
-      this.line[node] = bestLine;
+      if (tally.size > 0) this.line[node] = tally.heaviest();
     }
   }
 
   private grow(): void {
     const size = this.parent.length * 2;
-    const grown = <T extends Int32Array | Float64Array | Uint8Array>(a: T, fill = 0): T => {
-      const b = new (a.constructor as { new (n: number): T })(size);
-      if (fill !== 0) b.fill(fill);
-      b.set(a);
-      return b;
-    };
-    this.parent = grown(this.parent, -1);
-    this.func = grown(this.func, -1);
-    this.total = grown(this.total);
-    this.self = grown(this.self);
-    this.magnitude = grown(this.magnitude);
-    this.inlined = grown(this.inlined);
-    this.line = grown(this.line);
-    this.entries = grown(this.entries);
-    this.linesDiffer = grown(this.linesDiffer);
-    this.absorbed = grown(this.absorbed);
+    this.parent = grownArray(this.parent, size, -1);
+    this.func = grownArray(this.func, size, -1);
+    this.total = grownArray(this.total, size);
+    this.self = grownArray(this.self, size);
+    this.magnitude = grownArray(this.magnitude, size);
+    this.inlined = grownArray(this.inlined, size);
+    this.line = grownArray(this.line, size);
+    this.entries = grownArray(this.entries, size);
+    this.linesDiffer = grownArray(this.linesDiffer, size);
+    this.absorbed = grownArray(this.absorbed, size);
   }
+}
+
+/** A copy of `array` `size` long, the new part filled with `fill`. */
+function grownArray<T extends ScratchArray>(array: T, size: number, fill = 0): T {
+  const bigger = new (array.constructor as { new (length: number): T })(size);
+  if (fill !== 0) bigger.fill(fill);
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * The values of the lines of the old nodes that went into one new node, to
+ * choose its line as treeAggregate would from all their samples: the
+ * heaviest by |value|, the smaller line on ties.
+ */
+class LineTally {
+  private lines = new Int32Array(64);
+  private values = new Float64Array(64);
+  size = 0;
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  /** Adds the lines of laid-out node k of `detail` (`ranges`: slotRangesOf(detail)), times `sign`. */
+  add(detail: TreeDetail, ranges: Int32Array, k: number, sign: number): void {
+    const built = detail.nodeOf[k];
+    const first = ranges[built];
+    const last = ranges[built + 1];
+    if (this.size + last - first > this.lines.length) {
+      const size = Math.max(2 * this.lines.length, this.size + last - first);
+      this.lines = grownArray(this.lines, size);
+      this.values = grownArray(this.values, size);
+    }
+    const { lines, values } = this;
+    const slotLine = detail.slotLine;
+    let pairs = this.size;
+    // A node seen at one line only kept no per-line values: all of its value is that line's.
+    if (detail.manyLines[built] === 1) {
+      const seen = detail.slotSeen;
+      const value = detail.slotValue;
+      for (let i = first; i < last; i++) {
+        if (!seen[i]) continue;
+        lines[pairs] = slotLine[i];
+        values[pairs] = sign * value[i];
+        pairs++;
+      }
+    } else {
+      const total = detail.tree.total[k];
+      for (let i = first; i < last; i++) {
+        lines[pairs] = slotLine[i];
+        values[pairs] = sign * total;
+        pairs++;
+      }
+    }
+    this.size = pairs;
+  }
+
+  heaviest(): number {
+    const { lines, values, size } = this;
+    // Sum each line's values into its first occurrence (groups are short).
+    let bestLine = 0;
+    let bestValue = -1;
+    for (let g = 0; g < size; g++) {
+      if (Number.isNaN(values[g])) continue;
+      let sum = values[g];
+      for (let h = g + 1; h < size; h++) {
+        if (lines[h] === lines[g] && !Number.isNaN(values[h])) {
+          sum += values[h];
+          values[h] = NaN;
+        }
+      }
+      const v = Math.abs(sum);
+      if (v > bestValue || (v === bestValue && lines[g] < bestLine)) {
+        bestValue = v;
+        bestLine = lines[g];
+      }
+    }
+    return bestLine;
+  }
+}
+
+/** One tree of zipTrees: its nodes, their functions' new functions, and the sign of its values. */
+export interface ZipPart {
+  detail: TreeDetail;
+  target: Int32Array;
+  sign: number;
+}
+
+/**
+ * What TreeFolder makes of two trees, when it is a merge of sorted lists:
+ * both trees are laid out (breadth-first, children sorted by name), and when
+ * the targets keep every node's children in name order and distinct, a new
+ * node's children are its old nodes' children merged, and numbering the new
+ * nodes as they are made lays them out. One pass over each tree, with no
+ * lookups and no sorting. Undefined when a target breaks that (no target,
+ * children out of order or merged, or recursion that only folds once
+ * mapped): fold the trees instead.
+ */
+export function zipTrees(one: ZipPart, two: ZipPart, functions: FunctionInfo[], like: Aggregate, withMagnitude: boolean): Aggregate | undefined {
+  const a = one.detail.tree;
+  const b = two.detail.tree;
+  const collapse = one.detail.collapse;
+  const nameRank = rankByName(functions);
+  const capacity = a.nodeCount + b.nodeCount;
+  const fromA = scratch('zip.fromA', Int32Array, capacity, -1);
+  const fromB = scratch('zip.fromB', Int32Array, capacity, -1);
+  const parent = scratch('zip.parent', Int32Array, capacity);
+  const func = scratch('zip.func', Int32Array, capacity);
+  const depth = scratch('zip.depth', Int32Array, capacity);
+  const firstChild = scratch('zip.firstChild', Int32Array, capacity);
+  const childCount = scratch('zip.childCount', Int32Array, capacity);
+  const { target: aTarget } = one;
+  const { target: bTarget } = two;
+  const { func: aFunc, parent: aParent } = a;
+  const { func: bFunc, parent: bParent } = b;
+  const aCount = a.nodeCount;
+  const bCount = b.nodeCount;
+  const noRank = 0x7fffffff;
+  fromA[0] = 0;
+  fromB[0] = 0;
+  parent[0] = -1;
+  func[0] = -1;
+  let count = 1;
+  let maxDepth = 0;
+  // New nodes are made in layout order, so their old nodes come in each
+  // tree's layout order too: each old node's children are the next ones.
+  let i = 1;
+  let j = 1;
+  for (let u = 0; u < count; u++) {
+    const x = fromA[u];
+    const y = fromB[u];
+    firstChild[u] = count;
+    const d = depth[u] + 1;
+    let lastRank = -1;
+    for (;;) {
+      const inA = x >= 0 && i < aCount && aParent[i] === x;
+      const inB = y >= 0 && j < bCount && bParent[j] === y;
+      if (!inA && !inB) break;
+      const fi = inA ? aTarget[aFunc[i]] : 0;
+      const fj = inB ? bTarget[bFunc[j]] : 0;
+      if (fi < 0 || fj < 0) return undefined;
+      const ri = inA ? nameRank[fi] : noRank;
+      const rj = inB ? nameRank[fj] : noRank;
+      const v = count++;
+      let rank: number;
+      if (ri <= rj) {
+        rank = ri;
+        func[v] = fi;
+        fromA[v] = i++;
+        if (rj === ri) fromB[v] = j++;
+      } else {
+        rank = rj;
+        func[v] = fj;
+        fromB[v] = j++;
+      }
+      // Each list in order and the merged one strictly so: no two children of one function.
+      if (rank <= lastRank || (collapse && func[v] === func[u])) return undefined;
+      lastRank = rank;
+      parent[v] = u;
+      depth[v] = d;
+    }
+    childCount[u] = count - firstChild[u];
+    if (childCount[u] > 0 && d > maxDepth) maxDepth = d;
+  }
+
+  // Values, lines and inlining from the old nodes, as TreeFolder.fold and mergeLines give them.
+  const tree: CallTree = {
+    nodeCount: count,
+    parent: parent.slice(0, count),
+    func: func.slice(0, count),
+    depth: depth.slice(0, count),
+    line: new Int32Array(count),
+    inlined: new Uint8Array(count),
+    total: new Float64Array(count),
+    self: new Float64Array(count),
+    firstChild: firstChild.slice(0, count),
+    childCount: childCount.slice(0, count),
+    maxDepth,
+  };
+  const magnitude = scratch('zip.magnitude', Float64Array, count);
+  const { line, inlined, total, self } = tree;
+  const flat = new Float64Array(functions.length);
+  const cum = new Float64Array(functions.length);
+  const tally = new LineTally();
+  const aRanges = slotRangesOf(one.detail);
+  const bRanges = slotRangesOf(two.detail);
+  const { nodeOf: aNodeOf, manyLines: aMany, magnitude: aMagnitude, repeats: aRepeats } = one.detail;
+  const { nodeOf: bNodeOf, manyLines: bMany, magnitude: bMagnitude, repeats: bRepeats } = two.detail;
+  const { total: aTotal, self: aSelf, line: aLine, inlined: aInlined } = a;
+  const { total: bTotal, self: bSelf, line: bLine, inlined: bInlined } = b;
+  const aSign = one.sign;
+  const bSign = two.sign;
+  // Sums start from +0, as in TreeFolder: a base-only 0 is then 0, not -0.
+  for (let v = 1; v < count; v++) {
+    const x = fromA[v];
+    const y = fromB[v];
+    const builtA = x >= 0 ? aNodeOf[x] : -1;
+    const builtB = y >= 0 ? bNodeOf[y] : -1;
+    if (x >= 0) {
+      total[v] += aSign * aTotal[x];
+      self[v] += aSign * aSelf[x];
+      magnitude[v] += aMagnitude[builtA];
+    }
+    if (y >= 0) {
+      total[v] += bSign * bTotal[y];
+      self[v] += bSign * bSelf[y];
+      magnitude[v] += bMagnitude[builtB];
+    }
+    if (y < 0) {
+      line[v] = aLine[x];
+      inlined[v] = aInlined[x];
+    } else if (x < 0) {
+      line[v] = bLine[y];
+      inlined[v] = bInlined[y];
+    } else {
+      inlined[v] = aInlined[x] & bInlined[y];
+      if (aMany[builtA] === 0 && bMany[builtB] === 0 && aLine[x] === bLine[y]) {
+        line[v] = aLine[x];
+      } else {
+        tally.clear();
+        tally.add(one.detail, aRanges, x, aSign);
+        tally.add(two.detail, bRanges, y, bSign);
+        line[v] = tally.size > 0 ? tally.heaviest() : aLine[x];
+      }
+    }
+    // Flat: the leaf's node; cum: each node whose function is not already on its path (as it was in its old tree).
+    const f = func[v];
+    flat[f] += self[v];
+    if ((x >= 0 ? aRepeats[builtA] : bRepeats[builtB]) === 0) cum[f] += total[v];
+  }
+  self[0] += aSign * aSelf[0];
+  self[0] += bSign * bSelf[0];
+  total[0] = self[0];
+  for (let v = firstChild[0]; v < firstChild[0] + childCount[0]; v++) total[0] += total[v];
+  magnitude[0] = aMagnitude[aNodeOf[0]] + bMagnitude[bNodeOf[0]];
+  if (withMagnitude) tree.magnitude = magnitude.slice(0, count);
+  return {
+    sampleType: like.sampleType,
+    sampleIndex: like.sampleIndex,
+    total: magnitude[0],
+    functions,
+    tree,
+    rows: topRows(flat, cum, nameRank),
+    granularity: like.granularity ?? 'functions',
+  };
 }

@@ -12,7 +12,7 @@ import type { Aggregate, FunctionInfo, ValueType } from './model';
 import { ProfileError } from './model';
 import type { FunctionTable, LocationTable, Mapping, Profile, SampleTable } from './decode';
 import { stringTable } from './stringTable';
-import { functionNodes, TreeFolder, type Granularity, type TreeDetail } from './aggregate';
+import { functionNodes, PairMap, TreeFolder, zipTrees, type Granularity, type TreeDetail } from './aggregate';
 
 export type DiffMode = 'base' | 'diff_base';
 
@@ -204,31 +204,72 @@ function mergeLocations(parts: Part[]): LocationTable {
  */
 function locationIdentities(merged: Profile): Int32Array {
   const { locations: l, functions: f, mappings, strings } = merged;
-  // Each function's key once: locations repeat functions.
-  const functionKeys: (string | undefined)[] = new Array(f.count);
-  const functionKey = (i: number) =>
-    (functionKeys[i] ??= `${strings[f.name[i]]}\u0001${strings[f.systemName[i]]}\u0001${strings[f.fileName[i]]}\u0001${f.startLine[i]}`);
-  const mappingKey = (m: Mapping) => {
+  // Functions and mappings by number (one per distinct key), so that locations compare by numbers.
+  const functionNumber = stringTable().intern;
+  const functionKeys = Int32Array.from({ length: f.count }, (_, i) =>
+    functionNumber(`${strings[f.name[i]]}\u0001${strings[f.systemName[i]]}\u0001${strings[f.fileName[i]]}\u0001${f.startLine[i]}`),
+  );
+  const mappingNumber = stringTable().intern;
+  const mappingKeys = mappings.map((m) => {
     const size = ((m.memoryLimit - m.memoryStart + 0xfffn) / 0x1000n) * 0x1000n;
-    return `${size}\u0001${m.fileOffset}\u0001${m.buildId !== '' ? m.buildId : m.file}`;
-  };
-  const mappingKeys = mappings.map(mappingKey);
-  const ids = new Map<string, number>();
-  const out = new Int32Array(l.count);
+    return mappingNumber(`${size}\u0001${m.fileOffset}\u0001${m.buildId !== '' ? m.buildId : m.file}`);
+  });
+  // The address relative to the mapping's start, in uint64 arithmetic like pprof's.
+  const startHigh = mappings.map((m) => Number(BigInt.asUintN(64, m.memoryStart) >> 32n));
+  const startLow = mappings.map((m) => Number(BigInt.asUintN(32, m.memoryStart)));
+  const high = new Int32Array(l.count);
+  const low = new Int32Array(l.count);
+  const mappingKey = new Int32Array(l.count);
   for (let i = 0; i < l.count; i++) {
     const m = l.mapping[i];
-    let address = (BigInt(l.addressHigh[i]) << 32n) | BigInt(l.addressLow[i]);
-    if (m >= 0) address -= mappings[m].memoryStart;
-    let key = `${m >= 0 ? mappingKeys[m] : ''}\u0002${address}\u0002${l.isFolded[i]}`;
-    for (let j = l.lineStart[i]; j < l.lineEnd[i]; j++) {
-      key += `\u0002${functionKey(l.lineFunction[j])}\u0001${l.lineNumber[j]}\u0001${l.lineColumn[j]}`;
+    if (m < 0) {
+      high[i] = l.addressHigh[i];
+      low[i] = l.addressLow[i];
+      continue;
     }
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(key, id);
+    const borrow = l.addressLow[i] < startLow[m] ? 1 : 0;
+    low[i] = l.addressLow[i] - startLow[m] + borrow * 0x100000000;
+    high[i] = l.addressHigh[i] - startHigh[m] - borrow;
+    mappingKey[i] = mappingKeys[m];
+  }
+  const { lineStart, lineEnd, lineFunction, lineNumber, lineColumn, isFolded } = l;
+  const hash = (i: number) => {
+    let h = Math.imul(mappingKey[i] ^ 0x9e3779b1, 0x85ebca6b) ^ Math.imul(high[i], 0xc2b2ae35) ^ low[i] ^ isFolded[i];
+    for (let j = lineStart[i]; j < lineEnd[i]; j++) {
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) ^ functionKeys[lineFunction[j]];
+      h = Math.imul(h ^ (h >>> 12), 0x297a2d39) ^ (lineNumber[j] | 0) ^ Math.imul(lineColumn[j] | 0, 0x68e31da4);
     }
-    out[i] = id;
+    return (h ^ (h >>> 16)) >>> 0;
+  };
+  const same = (i: number, k: number) => {
+    if (mappingKey[i] !== mappingKey[k] || high[i] !== high[k] || low[i] !== low[k] || isFolded[i] !== isFolded[k]) return false;
+    if (lineEnd[i] - lineStart[i] !== lineEnd[k] - lineStart[k]) return false;
+    for (let j = lineStart[i], m = lineStart[k]; j < lineEnd[i]; j++, m++) {
+      if (functionKeys[lineFunction[j]] !== functionKeys[lineFunction[m]] || lineNumber[j] !== lineNumber[m] || lineColumn[j] !== lineColumn[m]) return false;
+    }
+    return true;
+  };
+  // Open addressing over location indexes: the first location of each identity holds its slot.
+  let size = 1024;
+  while (size < l.count * 2) size *= 2;
+  const slots = new Int32Array(size).fill(-1);
+  const out = new Int32Array(l.count);
+  let distinct = 0;
+  for (let i = 0; i < l.count; i++) {
+    let slot = hash(i) & (size - 1);
+    for (;;) {
+      const k = slots[slot];
+      if (k < 0) {
+        slots[slot] = i;
+        out[i] = distinct++;
+        break;
+      }
+      if (same(i, k)) {
+        out[i] = out[k];
+        break;
+      }
+      slot = (slot + 1) & (size - 1);
+    }
   }
   return out;
 }
@@ -492,7 +533,7 @@ function mergeSamples(merged: Profile, parts: Part[], sourceScale: Float64Array,
   return out;
 }
 
-interface FoldTargets {
+export interface FoldTargets {
   /** The merged profile's nodes. */
   functions: FunctionInfo[];
   /** Each node of the source's and of the base's own trees → the merged node its frames have. */
@@ -503,7 +544,7 @@ interface FoldTargets {
 /** Fold targets by source, base and granularity (the last pair and granularity only): sample type switches reuse them. */
 const targetsByPair = new WeakMap<Profile, WeakMap<Profile, { granularity: Granularity; targets: FoldTargets | undefined }>>();
 
-function foldTargets(source: Profile, base: Profile, granularity: Granularity): FoldTargets | undefined {
+export function foldTargets(source: Profile, base: Profile, granularity: Granularity): FoldTargets | undefined {
   let byBase = targetsByPair.get(source);
   if (!byBase) targetsByPair.set(source, (byBase = new WeakMap()));
   const cached = byBase.get(base);
@@ -571,9 +612,18 @@ export function diffTrees(
   const granularity = sourceTree.aggregate.granularity ?? 'functions';
   const targets = foldTargets(source, base, granularity);
   if (!targets) return undefined;
-  const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
-  if (!folder.fold(sourceTree, targets.source, 1) || !folder.fold(baseTree, targets.base, -1)) return undefined;
-  const aggregate = folder.finish(targets.functions, sourceTree.aggregate, withMagnitude);
+  let aggregate = zipTrees(
+    { detail: sourceTree, target: targets.source, sign: 1 },
+    { detail: baseTree, target: targets.base, sign: -1 },
+    targets.functions,
+    sourceTree.aggregate,
+    withMagnitude,
+  );
+  if (!aggregate) {
+    const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
+    if (!folder.fold(sourceTree, targets.source, 1) || !folder.fold(baseTree, targets.base, -1)) return undefined;
+    aggregate = folder.finish(targets.functions, sourceTree.aggregate, withMagnitude);
+  }
   // As reportTotal: the base's samples are the 100% when they have a value.
   const baseTotal = baseTree.aggregate.total;
   return { aggregate, total: baseTotal > 0 ? baseTotal : aggregate.total };
