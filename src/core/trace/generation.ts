@@ -273,7 +273,8 @@ function addStacks(t: GenerationTables, buf: Uint8Array, b: RawBatch): void {
       pcs[i] = pc;
       t.addFrame(pc, funcId, fileId, line);
     }
-    if (id === 0 || t.stacks.has(id)) throw new Error(`multiple stacks with the same ID: id=${id}`);
+    // Go names the table by its element's type (%T): trace.stack.
+    if (id === 0 || t.stacks.has(id)) throw new Error(`multiple trace.stacks with the same ID: id=${id}`);
     t.stacks.set(id, pcs);
   }
 }

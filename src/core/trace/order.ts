@@ -606,7 +606,8 @@ export class Ordering {
   private goSyscallEnd(ev: TraceEvent): boolean {
     this.userGo();
     const s = this.currentG(ev);
-    if (s.status !== GoStatusSyscall) throw new OrderError("GoSyscallEnd event for goroutine that's not Syscall");
+    // Go's words name Running here although the goroutine must be in a syscall.
+    if (s.status !== GoStatusSyscall) throw new OrderError("GoSyscallEnd event for goroutine that's not Running");
     s.status = GoStatusRunning;
     const ps = this.pStates.get(this.curP);
     if (!ps) throw new OrderError(`uninitialized proc ${this.curP} found during GoSyscallEnd`);
@@ -627,7 +628,8 @@ export class Ordering {
     }
     this.validate(MUST, MAY, MUST);
     const s = this.currentG(ev);
-    if (s.status !== GoStatusSyscall) throw new OrderError("GoSyscallEndBlocked event for goroutine that's not Syscall");
+    // As for GoSyscallEnd, Go's words name Running.
+    if (s.status !== GoStatusSyscall) throw new OrderError("GoSyscallEndBlocked event for goroutine that's not Running");
     this.newG = NONE;
     s.status = GoStatusRunnable;
     this.push(ev);
