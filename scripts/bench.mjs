@@ -89,7 +89,11 @@ function buildIfNeeded() {
 // ---- 2. the large profile ------------------------------------------------------
 
 const WALKS = 45000;
+// The base for diffs: the same program's first 40,000 walks (its walks are a
+// fixed sequence), so most stacks are shared and their values differ.
+const BASE_WALKS = 40000;
 
+/** The large profile and a base for diffing it, made once with the real Go toolchain and cached. */
 function ensureLargeProfile() {
   const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
   const hash = createHash('sha256');
@@ -97,7 +101,8 @@ function ensureLargeProfile() {
   hash.update(`${goVersion}\nwalks=${WALKS}\n`);
   const dir = join(cacheDir, 'large-profile', hash.digest('hex').slice(0, 16));
   const profile = join(dir, 'allocs.pb.gz');
-  if (existsSync(profile)) return profile;
+  const base = join(dir, `allocs-${BASE_WALKS}.pb.gz`);
+  if (existsSync(profile) && existsSync(base)) return { profile, base };
   log(`making the large profile in ${dir} (once; cached) ...`);
   const work = join(dir, 'work');
   rmSync(work, { recursive: true, force: true });
@@ -105,11 +110,13 @@ function ensureLargeProfile() {
   const started = performance.now();
   execFileSync('go', ['run', './large', '-src', join(work, 'src')], { cwd: genDir, stdio: 'inherit' });
   execFileSync('go', ['build', '-o', join(work, 'large'), '.'], { cwd: join(work, 'src'), stdio: 'inherit' });
-  execFileSync(join(work, 'large'), ['-o', join(work, 'allocs.pb.gz'), '-walks', String(WALKS)], { stdio: 'inherit' });
-  renameSync(join(work, 'allocs.pb.gz'), profile);
+  for (const [walks, file] of [[WALKS, profile], [BASE_WALKS, base]]) {
+    execFileSync(join(work, 'large'), ['-o', join(work, 'out.pb.gz'), '-walks', String(walks)], { stdio: 'inherit' });
+    renameSync(join(work, 'out.pb.gz'), file);
+  }
   rmSync(work, { recursive: true, force: true });
-  log(`made it in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return profile;
+  log(`made them in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return { profile, base };
 }
 
 // ---- 3. goperf top vs go tool pprof -top --------------------------------------
@@ -270,11 +277,12 @@ function timeFresh(n, prepare, fn) {
   return median(times);
 }
 
-function stages(core, profile) {
+function stages(core, profile, baseFile) {
   const gz = readFileSync(profile);
   const raw = gunzipSync(gz);
   const decoded = core.decodeProfile(raw, profile);
   const fresh = () => core.decodeProfile(raw, profile);
+  const base = core.decodeProfile(readFileSync(baseFile), baseFile);
   let fresher = 0;
   // Warm up every path once so the medians measure optimized code.
   core.aggregate(decoded);
@@ -300,7 +308,7 @@ function stages(core, profile) {
     ['  a new --focus regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { focus: `main\\.|x${++fresher}` } })), stackM],
     ['  a new --hide regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { hide: `runtime\\.|x${++fresher}` } })), stackM],
     ['  a new --show regex each time', timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { filters: { show: `main\\.|x${++fresher}` } })), stackM],
-    ['diff (--diff-base itself) + call tree, first', timeFresh(n, fresh, (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } })), stackM],
+    [`diff (--diff-base, the first ${BASE_WALKS} walks) + call tree, first`, timeFresh(n, fresh, (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: base, mode: 'diff_base' } })), stackM],
     // "After load": both profiles were decoded and drawn (as the flame graph draws them:
     // viewProfile, which keeps their call trees) before the base is chosen.
     [
@@ -310,14 +318,52 @@ function stages(core, profile) {
         () => {
           const p = fresh();
           core.viewProfile(p, p.defaultSampleIndex);
-          core.viewProfile(decoded, decoded.defaultSampleIndex);
+          core.viewProfile(base, base.defaultSampleIndex);
           return p;
         },
-        (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: decoded, mode: 'diff_base' } }),
+        (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: base, mode: 'diff_base' } }),
       ),
       stackM,
     ],
-    ['  again: another sample type of that diff', timeRuns(n, () => core.viewProfile(decoded, ++fresher % 2, { base: { profile: decoded, mode: 'diff_base' } })), stackM],
+    ['  again: another sample type of that diff', timeRuns(n, () => core.viewProfile(decoded, ++fresher % 2, { base: { profile: base, mode: 'diff_base' } })), stackM],
+    [
+      '  a new --focus regex on that diff',
+      timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { base: { profile: base, mode: 'diff_base' }, filters: { focus: `main\\.|x${++fresher}` } })),
+      stackM,
+    ],
+    // Hide and show need the merged samples' own call-tree structures, built the first time.
+    [
+      '  the first --hide regex on a drawn diff',
+      timeFresh(
+        n,
+        () => {
+          const p = fresh();
+          core.viewProfile(p, p.defaultSampleIndex, { base: { profile: base, mode: 'diff_base' } });
+          return p;
+        },
+        (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: base, mode: 'diff_base' }, filters: { hide: 'runtime\\.' } }),
+      ),
+      stackM,
+    ],
+    [
+      '  then a new --hide regex each time',
+      timeRuns(n, () => core.viewProfile(decoded, decoded.defaultSampleIndex, { base: { profile: base, mode: 'diff_base' }, filters: { hide: `runtime\\.|x${++fresher}` } })),
+      stackM,
+    ],
+    [
+      '-base (merged samples), first, both profiles drawn before',
+      timeFresh(
+        n,
+        () => {
+          const p = fresh();
+          core.viewProfile(p, p.defaultSampleIndex);
+          return p;
+        },
+        (p) => core.viewProfile(p, p.defaultSampleIndex, { base: { profile: base, mode: 'base' } }),
+      ),
+      stackM,
+    ],
+    ['  again: another sample type of that -base', timeRuns(n, () => core.viewProfile(decoded, ++fresher % 2, { base: { profile: base, mode: 'base' } })), stackM],
   ];
   const agg = core.aggregate(decoded);
   return {
@@ -468,9 +514,9 @@ const mb = (bytes) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 buildIfNeeded();
 console.log(`\n(load average before measuring: ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
 if (section('pprof')) {
-  const profile = ensureLargeProfile();
+  const { profile, base } = ensureLargeProfile();
   const core = await loadBundle('core', 'src', 'core', 'pprof', 'index.ts');
-  const { rows: stageRows, info } = stages(core, profile);
+  const { rows: stageRows, info } = stages(core, profile, base);
   const top = compareTop(profile);
   const flame = withBrowser ? measureFlame(profile) : undefined;
   const pprofHttp = withBrowser ? await comparePprofHttp(profile) : undefined;
@@ -516,7 +562,8 @@ if (section('pprof')) {
 }
 if (only?.includes('stages') && !section('pprof')) {
   const core = await loadBundle('core', 'src', 'core', 'pprof', 'index.ts');
-  const { rows: stageRows } = stages(core, ensureLargeProfile());
+  const { profile, base } = ensureLargeProfile();
+  const { rows: stageRows } = stages(core, profile, base);
   console.log(table([['stage (in process)', 'median', 'throughput'], ...stageRows.map(([name, t, rate]) => [name, ms(t), rate(t)])]));
 }
 if (section('constraints')) {

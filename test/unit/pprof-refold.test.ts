@@ -59,6 +59,7 @@ const cases: Case[] = [
   { what: 'cpu, recursion folded', file: bench.mixCpu, filters: { hide: 'runtime|sort\\.(insertion|pdq)' }, collapseRecursion: true },
   { what: 'cpu, diff', file: bench.parseCpuA, diffBase: bench.sortCpu, filters: { hide: 'runtime' } },
   { what: 'cpu, diff', file: bench.parseCpuA, diffBase: bench.sortCpu, filters: { focus: 'workload', show: 'Parse|Sort' } },
+  { what: 'allocs, diff, recursion folded', file: bench.mixMem, diffBase: bench.parseMem, filters: { ignore: 'Hash', hide: 'runtime|strings\\.' }, collapseRecursion: true },
   { what: 'even/odd, recursion folded', file: shapes, filters: { hide: 'main\\.odd' }, collapseRecursion: true },
   { what: 'even/odd', file: shapes, filters: { hide: 'main\\.odd' } },
   { what: 'inlined meets called', file: shapes, filters: { hide: 'main\\.h$' } },
@@ -128,6 +129,16 @@ describe('hiding frames by refolding the call tree', () => {
       assert.ok(refolded, 'the filters hide whole nodes');
       const built = treeAggregate(profile, sampleIndex, opts, { plan, structureKey: JSON.stringify(c.filters) }).aggregate;
       assert.deepEqual(refolded, built);
+      if (base) {
+        // A diff's view folds both profiles' trees through the merged tables (see diffTrees).
+        const diffView = viewProfile(load(c.file), sampleIndex, { filters: c.filters, collapseRecursion: c.collapseRecursion, base: { ...base, profile: load(c.diffBase!) }, magnitude: true });
+        assert.deepEqual(diffView.aggregate, { ...built, total: reportTotal(profile, sampleIndex) });
+        assert.deepEqual(diffView.warnings, plan.warnings);
+        const own = (p: Profile) => treeAggregate(p, sampleIndex, opts, unhiddenFilters.focus || unhiddenFilters.ignore ? { plan: planFilters(p, unhiddenFilters), structureKey: '' } : undefined).detail;
+        const folded = diffTrees(source, base.profile, own(source), own(base.profile), true, c.filters);
+        assert.ok(folded, 'the two trees fold');
+        assert.deepEqual(folded.aggregate.tree, built.tree);
+      }
     });
   }
 });
@@ -176,6 +187,42 @@ describe('-diff_base by folding both profiles\' call trees', () => {
       assert.equal(zipTrees({ detail: sourceTree, target: oneFunction, sign: 1 }, { detail: baseTree, target: targets.base, sign: -1 }, targets.functions, sourceTree.aggregate, true), undefined);
     });
   }
+});
+
+describe('-diff_base with focus or ignore, by folding each profile\'s filtered tree', () => {
+  // Focus and ignore keep or drop whole samples, so each profile is filtered alone and then folded.
+  const filterCases: [what: string, file: string, base: string, filters: FilterOptions][] = [
+    ['cpu, Parse against Sort', bench.parseCpuA, bench.sortCpu, { focus: 'Parse' }],
+    ['cpu, Parse against Sort', bench.parseCpuA, bench.sortCpu, { ignore: 'Sort', focus: 'workload' }],
+    // Matches only the base's frames: no warning, and the view is the base's side alone.
+    ['cpu, Parse against Sort', bench.parseCpuA, bench.sortCpu, { focus: 'sort\\.' }],
+    ['allocs, mix against Parse', bench.mixMem, bench.parseMem, { ignore: 'Parse' }],
+  ];
+  for (const [what, file, baseFile, filters] of filterCases) {
+    const flags = [`-diff_base=${baseFile}`, ...Object.entries(filters).map(([k, v]) => `-${k}=${v}`)];
+    test(`${what}: ${flags.map((f) => f.replace(tmp.dir + '/', '')).join(' ')}`, () => {
+      const source = load(file);
+      const base = load(baseFile);
+      const sampleIndex = 1;
+      const view = viewProfile(source, sampleIndex, { base: { profile: base, mode: 'diff_base' }, filters, magnitude: true });
+      const { ours, oracle } = pathTotals(view.aggregate, pprofTraces(file, sampleIndex, source.sampleTypes[sampleIndex].unit, flags), false);
+      assert.deepEqual(ours, oracle);
+
+      const merged = diffProfiles(source, base, { mode: 'diff_base' });
+      const plan = planFilters(merged, filters);
+      const built = treeAggregate(merged, sampleIndex, { magnitude: true }, { plan, structureKey: '' }).aggregate;
+      assert.deepEqual(view.aggregate, { ...built, total: reportTotal(merged, sampleIndex) });
+      assert.deepEqual(view.warnings, plan.warnings);
+      assert.ok(view.aggregate.tree.nodeCount < viewProfile(source, sampleIndex, { base: { profile: base, mode: 'diff_base' } }).aggregate.tree.nodeCount, 'the filter drops samples');
+    });
+  }
+
+  test('a focus that matches neither profile warns as pprof does', () => {
+    const filters = { focus: 'no such function' };
+    const view = viewProfile(load(bench.parseCpuA), 1, { base: { profile: load(bench.sortCpu), mode: 'diff_base' }, filters });
+    assert.deepEqual(view.warnings, planFilters(diffProfiles(load(bench.parseCpuA), load(bench.sortCpu), { mode: 'diff_base' }), filters).warnings);
+    assert.ok(view.warnings.length > 0);
+  });
 });
 
 test('a view whose arrays were handed to another thread leaves later folded views intact', () => {

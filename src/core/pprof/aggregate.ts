@@ -1282,14 +1282,28 @@ const FOLDED_AWAY = -2;
  * would stop being inlined).
  */
 export function refoldTree(profile: Profile, base: TreeDetail, plan: FilterPlan, withMagnitude: boolean): Aggregate | undefined {
+  const old = base.aggregate;
+  const hiding = hidingTargets(profile, plan, old.granularity ?? 'functions');
+  if (!hiding) return undefined;
+  const folder = new TreeFolder(base.tree.nodeCount, base.collapse);
+  if (!folder.fold(base, hiding.target, 1)) return undefined;
+  // Every sample left has a frame, so the root holds nothing of its own.
+  folder.clearRootSelf();
+  return folder.finish(hiding.functions, old, withMagnitude);
+}
+
+/**
+ * Where `plan`'s hide and show send each function node of `profile`: to a
+ * node of the hidden view's functions, FOLDED_AWAY when hidden, -1 when no
+ * frame has it. Undefined when the plan does more than hide (show_from, tag
+ * filters) or when hiding is not a matter of whole nodes (see refoldTree).
+ */
+export function hidingTargets(profile: Profile, plan: FilterPlan, granularity: Granularity): { target: Int32Array; functions: FunctionInfo[] } | undefined {
   const kept = plan.keptLines;
   if (!kept || plan.showFrom || plan.tagFocus || plan.tagIgnore) return undefined;
-  const old = base.aggregate;
-  const granularity = old.granularity ?? 'functions';
   const locs = profile.locations;
   const before = functionNodes(profile, granularity);
   const after = functionNodes({ ...profile, locations: plan.locations }, granularity);
-  // Per node before: the node after, FOLDED_AWAY when hidden, -1 when no frame has it.
   const target = new Int32Array(before.functions.length).fill(-1);
   let whole = true;
   const assign = (node: number, to: number) => {
@@ -1307,13 +1321,7 @@ export function refoldTree(profile: Profile, base: TreeDetail, plan: FilterPlan,
     for (let j = ls; j < le; j++) assign(before.lineNode[j], kept[j] ? after.lineNode[k++] : FOLDED_AWAY);
     if (!kept[le - 1] && k > plan.locations.lineStart[l]) whole = false;
   }
-  if (!whole) return undefined;
-
-  const folder = new TreeFolder(base.tree.nodeCount, base.collapse);
-  if (!folder.fold(base, target, 1)) return undefined;
-  // Every sample left has a frame, so the root holds nothing of its own.
-  folder.clearRootSelf();
-  return folder.finish(after.functions, old, withMagnitude);
+  return whole ? { target, functions: after.functions } : undefined;
 }
 
 /**

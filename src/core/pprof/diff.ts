@@ -12,7 +12,8 @@ import type { Aggregate, FunctionInfo, ValueType } from './model';
 import { ProfileError } from './model';
 import type { FunctionTable, LocationTable, Mapping, Profile, SampleTable } from './decode';
 import { stringTable } from './stringTable';
-import { functionNodes, PairMap, TreeFolder, zipTrees, type Granularity, type TreeDetail } from './aggregate';
+import { functionNodes, hidingTargets, PairMap, TreeFolder, zipTrees, type Granularity, type TreeDetail } from './aggregate';
+import { hasFilters, planFilters, type FilterOptions } from './filter';
 
 export type DiffMode = 'base' | 'diff_base';
 
@@ -44,6 +45,7 @@ export function reportTotal(profile: Profile, sampleIndex: number): number {
   const { samples, strings } = profile;
   const typeCount = profile.sampleTypes.length;
   const baseKey = strings.indexOf(DIFF_BASE_LABEL);
+  if (baseKey <= 0) return magnitudeSum(profile, sampleIndex);
   let total = 0;
   let diffTotal = 0;
   for (let s = 0; s < samples.count; s++) {
@@ -52,6 +54,15 @@ export function reportTotal(profile: Profile, sampleIndex: number): number {
     if (baseKey > 0 && isDiffBaseSample(samples, s, baseKey, strings)) diffTotal += v;
   }
   return diffTotal > 0 ? diffTotal : total;
+}
+
+/** The sum of |value| over all samples (pprof's total without diff_base). */
+function magnitudeSum(profile: Profile, sampleIndex: number): number {
+  const { values, count } = profile.samples;
+  const typeCount = profile.sampleTypes.length;
+  let total = 0;
+  for (let s = 0; s < count; s++) total += Math.abs(values[s * typeCount + sampleIndex]);
+  return total;
 }
 
 function isDiffBaseSample(samples: SampleTable, s: number, baseKey: number, strings: string[]): boolean {
@@ -534,6 +545,8 @@ function mergeSamples(merged: Profile, parts: Part[], sourceScale: Float64Array,
 }
 
 export interface FoldTargets {
+  /** The merged profile's tables (its samples are not merged). */
+  tables: Profile;
   /** The merged profile's nodes. */
   functions: FunctionInfo[];
   /** Each node of the source's and of the base's own trees → the merged node its frames have. */
@@ -575,18 +588,21 @@ export function foldTargets(source: Profile, base: Profile, granularity: Granula
   };
   const sourceTarget = targetOf(parts[0]);
   const baseTarget = targetOf(parts[1]);
-  const targets = sourceTarget && baseTarget ? { functions: nodes.functions, source: sourceTarget, base: baseTarget } : undefined;
+  const targets = sourceTarget && baseTarget ? { tables: merged, functions: nodes.functions, source: sourceTarget, base: baseTarget } : undefined;
   byBase.set(base, { granularity, targets });
   return targets;
 }
 
 /**
  * The call tree of `source` with -diff_base `base`, folded from the two
- * profiles' own call trees (see TreeFolder) instead of merged samples, and
- * pprof's total for percentages; both trees are of the same sample type,
- * granularity and recursion folding, without filters. Undefined when
- * merging the samples could give other magnitudes: values of both signs,
- * or a source that already has base samples.
+ * profiles' own call trees (see zipTrees and TreeFolder) instead of merged
+ * samples, and pprof's total for percentages; both trees are of the same
+ * sample type, granularity and recursion folding, and filtered by the same
+ * focus and ignore. Hide and show (in `filters`) fold frames away as
+ * refoldTree does, through the merged tables. Undefined when merging the
+ * samples could give other magnitudes (values of both signs, or a source
+ * that already has base samples) or when hiding is not a matter of whole
+ * nodes.
  */
 export function diffTrees(
   source: Profile,
@@ -594,7 +610,8 @@ export function diffTrees(
   sourceTree: TreeDetail,
   baseTree: TreeDetail,
   withMagnitude: boolean,
-): { aggregate: Aggregate; total: number } | undefined {
+  filters?: FilterOptions,
+): { aggregate: Aggregate; total: number; warnings: string[] } | undefined {
   const why = incompatibility(source, base);
   if (why) {
     throw new ProfileError('corrupt', `cannot compare ${source.fileName} with base ${base.fileName}: ${why}`);
@@ -612,19 +629,33 @@ export function diffTrees(
   const granularity = sourceTree.aggregate.granularity ?? 'functions';
   const targets = foldTargets(source, base, granularity);
   if (!targets) return undefined;
-  let aggregate = zipTrees(
-    { detail: sourceTree, target: targets.source, sign: 1 },
-    { detail: baseTree, target: targets.base, sign: -1 },
-    targets.functions,
-    sourceTree.aggregate,
-    withMagnitude,
-  );
-  if (!aggregate) {
+  // The filters' words about matching nothing are about both profiles: the merged tables have both.
+  const plan = filters && hasFilters(filters) ? planFilters(targets.tables, filters) : undefined;
+  let aggregate: Aggregate | undefined;
+  if (plan?.keptLines) {
+    const hiding = hidingTargets(targets.tables, plan, granularity);
+    if (!hiding) return undefined;
+    const through = (target: Int32Array) => target.map((to) => (to < 0 ? to : hiding.target[to]));
     const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
-    if (!folder.fold(sourceTree, targets.source, 1) || !folder.fold(baseTree, targets.base, -1)) return undefined;
-    aggregate = folder.finish(targets.functions, sourceTree.aggregate, withMagnitude);
+    if (!folder.fold(sourceTree, through(targets.source), 1) || !folder.fold(baseTree, through(targets.base), -1)) return undefined;
+    // Every sample left has a frame, so the root holds nothing of its own.
+    folder.clearRootSelf();
+    aggregate = folder.finish(hiding.functions, sourceTree.aggregate, withMagnitude);
+  } else {
+    aggregate = zipTrees(
+      { detail: sourceTree, target: targets.source, sign: 1 },
+      { detail: baseTree, target: targets.base, sign: -1 },
+      targets.functions,
+      sourceTree.aggregate,
+      withMagnitude,
+    );
+    if (!aggregate) {
+      const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
+      if (!folder.fold(sourceTree, targets.source, 1) || !folder.fold(baseTree, targets.base, -1)) return undefined;
+      aggregate = folder.finish(targets.functions, sourceTree.aggregate, withMagnitude);
+    }
   }
-  // As reportTotal: the base's samples are the 100% when they have a value.
-  const baseTotal = baseTree.aggregate.total;
-  return { aggregate, total: baseTotal > 0 ? baseTotal : aggregate.total };
+  // As reportTotal of the merged samples, before any filter: the base's are the 100% when they have a value.
+  const baseTotal = magnitudeSum(base, sampleIndex);
+  return { aggregate, total: baseTotal > 0 ? baseTotal : magnitudeSum(source, sampleIndex), warnings: plan?.warnings ?? [] };
 }

@@ -112,32 +112,39 @@ function refolded(profile: Profile, sampleIndex: number, opts: AggregateOptions,
 }
 
 /**
- * A -diff_base view without filters, folded from the two profiles' own call
- * trees (see diffTrees) rather than from merged samples, unless the merged
- * samples have their own call-tree structures already: then those are quicker.
+ * A -diff_base view with at most focus, ignore, hide and show, folded from
+ * the two profiles' own call trees (see diffTrees) rather than from merged
+ * samples, unless the merged samples have their own call-tree structures
+ * already: then those are quicker. Focus and ignore keep or drop whole
+ * samples, and no sample is of both profiles, so each profile's tree is
+ * filtered alone; hide and show then fold frames of both.
  */
 function foldedDiff(source: Profile, sampleIndex: number, opts: ViewOptions, aggregateOptions: AggregateOptions): View | undefined {
   const base = opts.base;
   if (!base || base.mode !== 'diff_base' || base.normalize || !(opts.callTree ?? true) || hasLabelFrames(opts.labelFrames)) return undefined;
-  if ((opts.filters && hasFilters(opts.filters)) || incompatibility(source, base.profile)) return undefined;
+  const filters = opts.filters && hasFilters(opts.filters) ? opts.filters : undefined;
+  if (filters && [filters.showFrom, filters.tagFocus, filters.tagIgnore].some((f) => (f ?? '') !== '')) return undefined;
+  if (incompatibility(source, base.profile)) return undefined;
   const merged = diffs.get(source)?.get(base.profile)?.get(`${base.mode} false`);
   if (merged && hasStackTrie(merged)) return undefined;
   const diffed = diffTrees(
     source,
     base.profile,
-    unhiddenTree(source, sampleIndex, aggregateOptions, undefined),
-    unhiddenTree(base.profile, sampleIndex, aggregateOptions, undefined),
+    unhiddenTree(source, sampleIndex, aggregateOptions, filters),
+    unhiddenTree(base.profile, sampleIndex, aggregateOptions, filters),
     opts.magnitude ?? false,
+    filters,
   );
   if (!diffed) return undefined;
-  let profile = merged;
+  let profile: Profile | undefined;
   return {
     get profile() {
-      profile ??= diffOf(source, base.profile, base.mode, false);
+      const all = diffOf(source, base.profile, base.mode, false);
+      profile ??= filters ? filterProfile(all, filters).profile : all;
       return profile;
     },
     aggregate: { ...diffed.aggregate, total: diffed.total },
-    warnings: [],
+    warnings: diffed.warnings,
   };
 }
 
