@@ -19,6 +19,7 @@ import {
   foldTargets,
   TreeFolder,
   zipTrees,
+  releaseScratch,
   reportTotal,
   planFilters,
   refoldTree,
@@ -239,4 +240,15 @@ test('a view whose arrays were handed to another thread leaves later folded view
   const diffed = viewProfile(source, 1, { base: { profile: base, mode: 'diff_base' } });
   assert.deepEqual(hidden.aggregate, viewProfile(load(bench.mixCpu), 1, { filters: { hide: 'runtime' } }).aggregate);
   assert.deepEqual(diffed.aggregate, viewProfile(load(bench.mixCpu), 1, { base: { profile: load(bench.parseCpuA), mode: 'diff_base' } }).aggregate);
+});
+
+test('views after the scratch arrays were let go are the same', () => {
+  const source = load(bench.mixCpu);
+  const base = load(bench.parseCpuA);
+  const options = { base: { profile: base, mode: 'diff_base' as const }, filters: { hide: 'runtime' }, magnitude: true };
+  const before = viewProfile(source, 1, options).aggregate;
+  releaseScratch();
+  assert.deepEqual(viewProfile(source, 1, options).aggregate, before);
+  releaseScratch();
+  assert.deepEqual(viewProfile(source, 0, { ...options, filters: {} }).aggregate, viewProfile(load(bench.mixCpu), 0, { ...options, filters: {} }).aggregate);
 });

@@ -9,6 +9,7 @@ import {
   incompatibility,
   ProfileError,
   profileLabelKeys,
+  releaseScratch,
   sampleIndexByName,
   viewProfile,
 } from '../../src/core/pprof/index';
@@ -213,10 +214,16 @@ function treeBuffers(tree: CallTree): Transferable[] {
   return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }
 
+/** How long the worker keeps its scratch arrays after the last request: a user exploring reuses them, an idle page lets them go. */
+const scratchKeptMillis = 20_000;
+
 export function serveDecoding(scope: WorkerScope): void {
   const session = new ProfileSession();
+  let release: ReturnType<typeof setTimeout> | undefined;
   scope.onmessage = (event) => {
     const request = event.data;
+    clearTimeout(release);
+    release = setTimeout(releaseScratch, scratchKeptMillis);
     const done = (result: unknown, transfer: Transferable[] = []) => scope.postMessage({ id: request.id, kind: 'done', result }, transfer);
     try {
       switch (request.kind) {

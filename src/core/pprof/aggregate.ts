@@ -268,6 +268,11 @@ type ScratchArray = Int32Array | Float64Array | Uint8Array;
  */
 const scratchArrays = new Map<string, ScratchArray>();
 
+/** Lets the scratch arrays go (after a large profile's views they can hold over 100 MB); the next view makes them again. */
+export function releaseScratch(): void {
+  scratchArrays.clear();
+}
+
 function scratch<T extends ScratchArray>(name: string, type: { new (length: number): T }, length: number, fill = 0): T {
   let array = scratchArrays.get(name) as T | undefined;
   if (array === undefined || array.length < length) {

@@ -56,17 +56,24 @@ function diffOf(source: Profile, base: Profile, mode: DiffMode, normalize: boole
  * The last call trees built per profile without hide, show, show_from or tag
  * filters, which a view that only adds hide or show to one refolds (see
  * refoldTree) instead of going back to the samples, and which a diff folds
- * together (see diffTrees). Two, so that focusing keeps the tree without.
+ * together (see diffTrees). Two: a tree and the one of another sample type,
+ * or with a focus; a new focus never pushes out the last tree without one,
+ * which every other filter starts from.
  */
-const unhidden = new WeakMap<Profile, Map<string, TreeDetail>>();
+const unhidden = new WeakMap<Profile, Map<string, { detail: TreeDetail; focused: boolean }>>();
 const keptUnhidden = 2;
 
-function rememberUnhidden(profile: Profile, key: string, detail: TreeDetail): void {
+function rememberUnhidden(profile: Profile, key: string, detail: TreeDetail, focused: boolean): void {
   let trees = unhidden.get(profile);
   if (!trees) unhidden.set(profile, (trees = new Map()));
   trees.delete(key);
-  trees.set(key, detail);
-  if (trees.size > keptUnhidden) trees.delete(trees.keys().next().value!);
+  trees.set(key, { detail, focused });
+  if (trees.size <= keptUnhidden) return;
+  // Oldest first; the newest tree without focus stays while a focused one comes in.
+  const keys = [...trees.keys()];
+  const lastUnfocused = keys.filter((k) => !trees.get(k)!.focused).pop();
+  const evict = focused ? keys.find((k) => k !== lastUnfocused) : keys[0];
+  trees.delete(evict!);
 }
 
 /**
@@ -85,15 +92,16 @@ function ownTree(detail: TreeDetail): TreeDetail {
 /** The profile's call tree with at most focus and ignore, as remembered or built now. */
 function unhiddenTree(profile: Profile, sampleIndex: number, opts: AggregateOptions, filters: FilterOptions | undefined): TreeDetail {
   const key = unhiddenKey(sampleIndex, opts, filters);
+  const baseFilters: FilterOptions = { focus: filters?.focus, ignore: filters?.ignore };
+  const focused = hasFilters(baseFilters);
   const cached = unhidden.get(profile)?.get(key);
   if (cached) {
-    rememberUnhidden(profile, key, cached);
-    return cached;
+    rememberUnhidden(profile, key, cached.detail, focused);
+    return cached.detail;
   }
-  const baseFilters: FilterOptions = { focus: filters?.focus, ignore: filters?.ignore };
-  const plan = hasFilters(baseFilters) ? { plan: planFilters(profile, baseFilters), structureKey: '' } : undefined;
+  const plan = focused ? { plan: planFilters(profile, baseFilters), structureKey: '' } : undefined;
   const detail = treeAggregate(profile, sampleIndex, opts, plan).detail;
-  rememberUnhidden(profile, key, detail);
+  rememberUnhidden(profile, key, detail, focused);
   return detail;
 }
 
@@ -179,7 +187,7 @@ export function viewProfile(source: Profile, sampleIndex: number, opts: ViewOpti
     } else {
       const built = treeAggregate(merged, sampleIndex, aggregateOptions, plan && { plan, structureKey });
       ({ aggregate, tagMatched } = built);
-      if (onlyFocusOrIgnore(filters)) rememberUnhidden(merged, unhiddenKey(sampleIndex, aggregateOptions, filters), ownTree(built.detail));
+      if (onlyFocusOrIgnore(filters)) rememberUnhidden(merged, unhiddenKey(sampleIndex, aggregateOptions, filters), ownTree(built.detail), filters !== undefined);
     }
     let filtered: Profile | undefined;
     return {
