@@ -861,9 +861,8 @@ export function treeAggregate(
   const tagFocus = plan?.tagFocus;
   const tagIgnore = plan?.tagIgnore;
 
-  // Per trie node: total and magnitude side by side, and self.
-  const nodeValues = scratch('trieValues', Float64Array, 2 * n);
-  const nodeSelf = scratch('trieSelf', Float64Array, n);
+  // Per trie node: total, magnitude and self side by side (one cache line for a sample's three writes).
+  const nodeValues = scratch('trieValues', Float64Array, 3 * n);
   let total = 0;
   let tagFocusMatched = false;
   let tagIgnoreMatched = false;
@@ -884,15 +883,15 @@ export function treeAggregate(
     const v = values[s * typeCount + sampleIndex];
     if (v === 0) continue;
     total += Math.abs(v);
-    const r = leafRank[s];
-    nodeSelf[r] += v;
-    nodeValues[2 * r] += v;
-    nodeValues[2 * r + 1] += Math.abs(v);
+    const r = 3 * leafRank[s];
+    nodeValues[r] += v;
+    nodeValues[r + 1] += Math.abs(v);
+    nodeValues[r + 2] += v;
   }
   for (let r = n - 1; r > 0; r--) {
-    const p = trieParent[r];
-    nodeValues[2 * p] += nodeValues[2 * r];
-    nodeValues[2 * p + 1] += nodeValues[2 * r + 1];
+    const p = 3 * trieParent[r];
+    nodeValues[p] += nodeValues[3 * r];
+    nodeValues[p + 1] += nodeValues[3 * r + 1];
   }
 
   // Values of the call-tree nodes, through the visits of the trie nodes.
@@ -909,10 +908,10 @@ export function treeAggregate(
   outTotal[0] = nodeValues[0];
   outMagnitude[0] = nodeValues[1];
   for (let v = 0; v < visitNode.length; v++) {
-    const t = visitTrie[v];
-    const magnitude = nodeValues[2 * t + 1];
+    const t = 3 * visitTrie[v];
+    const magnitude = nodeValues[t + 1];
     if (magnitude === 0) continue;
-    const value = nodeValues[2 * t];
+    const value = nodeValues[t];
     const o = visitNode[v];
     outTotal[o] += value;
     outMagnitude[o] += magnitude;
@@ -924,7 +923,7 @@ export function treeAggregate(
     }
   }
   for (let i = 0; i < selfTrie.length; i++) {
-    const self = nodeSelf[selfTrie[i]];
+    const self = nodeValues[3 * selfTrie[i] + 2];
     if (self !== 0) outSelf[selfNode[i]] += self;
   }
   // The line that contributed the most to each node (the smaller line on ties).
