@@ -60,7 +60,7 @@ const cases: Case[] = [
   { what: 'cpu, recursion folded', file: bench.mixCpu, filters: { hide: 'runtime|sort\\.(insertion|pdq)' }, collapseRecursion: true },
   { what: 'cpu, diff', file: bench.parseCpuA, diffBase: bench.sortCpu, filters: { hide: 'runtime' } },
   { what: 'cpu, diff', file: bench.parseCpuA, diffBase: bench.sortCpu, filters: { focus: 'workload', show: 'Parse|Sort' } },
-  { what: 'allocs, diff, recursion folded', file: bench.mixMem, diffBase: bench.parseMem, filters: { ignore: 'Hash', hide: 'runtime|strings\\.' }, collapseRecursion: true },
+  { what: 'allocs, diff, recursion folded', file: bench.mixMem, diffBase: bench.parseMem, filters: { ignore: 'Hash', hide: 'runtime' }, collapseRecursion: true },
   { what: 'even/odd, recursion folded', file: shapes, filters: { hide: 'main\\.odd' }, collapseRecursion: true },
   { what: 'even/odd', file: shapes, filters: { hide: 'main\\.odd' } },
   { what: 'inlined meets called', file: shapes, filters: { hide: 'main\\.h$' } },
