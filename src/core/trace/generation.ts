@@ -30,9 +30,21 @@ export class TraceFormatError extends Error {
     readonly generation: number,
     /** True when the data simply stops (a cut file) rather than being wrong. */
     readonly truncated: boolean,
+    /**
+     * Go's reader fails here with an error that is (or wraps) io.EOF, which its
+     * callers (errors.Is(err, io.EOF), as the oracle does) take for the end
+     * of the trace: the events so far are the whole trace, with no problem.
+     */
+    readonly goSeesEnd = false,
   ) {
     super(message);
   }
+}
+
+/** Go's binary.ReadUvarint error for the failure ByteCursor saw. */
+function goVarintMessage(e: VarintError): string {
+  if (e.failure === 'overflow') return 'binary: varint overflows a 64-bit integer';
+  return e.failure === 'eof' ? 'EOF' : 'unexpected EOF';
 }
 
 export interface Batch {
@@ -98,12 +110,32 @@ export class GenerationTables {
   }
 
   validate(): string | undefined {
-    for (const [id, pcs] of this.stacks) {
-      for (const pc of pcs) {
-        const f = this.frameByPc.get(pc)!;
-        if (!this.hasString(f.funcId)) return `found invalid func string ID ${f.funcId} for stack ${id}`;
-        if (!this.hasString(f.fileId)) return `found invalid file string ID ${f.fileId} for stack ${id}`;
-      }
+    for (const pcs of this.stacks.values()) {
+      if (this.badFrame(pcs) !== undefined) return this.firstBadStackInGoOrder();
+    }
+    return undefined;
+  }
+
+  /**
+   * Go checks its stack table in id order when the ids are dense enough for
+   * its dataTable to compactify them into a slice, and in (random) map order
+   * when they are not; there any bad stack may come first, so take the lowest.
+   */
+  private firstBadStackInGoOrder(): string | undefined {
+    const ids = [...this.stacks.keys()].sort((a, b) => a - b);
+    for (const id of ids) {
+      const f = this.badFrame(this.stacks.get(id)!);
+      if (f === undefined) continue;
+      if (!this.hasString(f.funcId)) return `found invalid func string ID ${f.funcId} for stack ${id}`;
+      return `found invalid file string ID ${f.fileId} for stack ${id}`;
+    }
+    return undefined;
+  }
+
+  private badFrame(pcs: number[]): { funcId: number; fileId: number } | undefined {
+    for (const pc of pcs) {
+      const f = this.frameByPc.get(pc)!;
+      if (!this.hasString(f.funcId) || !this.hasString(f.fileId)) return f;
     }
     return undefined;
   }
@@ -142,48 +174,62 @@ export class BatchReader {
     private readonly currentGen: () => number,
   ) {}
 
-  atEnd(): boolean {
-    return this.pos >= this.buf.length;
-  }
-
-  next(): RawBatch {
+  /**
+   * The next batch, or null at the end of the data. Like Go's readBatch, a
+   * missing experiment byte is the end too: Go gets a bare io.EOF there.
+   */
+  next(): RawBatch | null {
     const buf = this.buf;
     const offset = this.pos;
+    if (offset >= buf.length) return null;
     const c = new ByteCursor(buf, offset, buf.length);
+    const typ = c.byte();
+    if (typ === EvEndOfGeneration) {
+      this.pos = c.pos;
+      return { m: NONE, time: 0, offset, dataStart: offset, dataEnd: c.pos, gen: 0, experiment: 0, endOfGeneration: true };
+    }
+    if (typ !== EvEventBatch && typ !== EvExperimentalBatch) {
+      throw new TraceFormatError(`expected batch event, got event ${typ}`, offset, this.currentGen(), false);
+    }
+    if (typ === EvExperimentalBatch && c.pos >= buf.length) return null;
+    const experiment = typ === EvExperimentalBatch ? c.byte() : 0;
+    const gen = this.headerField(c, 'gen', offset, 0);
+    const m = this.headerField(c, 'M ID', offset, gen);
+    const time = this.headerField(c, 'timestamp', offset, gen);
+    const size = this.headerField(c, 'size', offset, gen);
+    if (size > MAX_BATCH_SIZE) {
+      throw new TraceFormatError(`invalid batch size ${size}, maximum is ${MAX_BATCH_SIZE}`, offset, gen, false);
+    }
+    const dataStart = c.pos;
+    const dataEnd = dataStart + size;
+    if (dataEnd > buf.length) {
+      throw new TraceFormatError(
+        `failed to read full batch: read ${buf.length - dataStart} but wanted ${size}`,
+        offset,
+        gen,
+        true,
+      );
+    }
+    this.pos = dataEnd;
+    // Go's batch.isEndOfGeneration looks at the first data byte, so a batch
+    // of any kind whose data starts with that event ends the generation too.
+    const endOfGeneration = experiment === 0 && size > 0 && buf[dataStart] === EvEndOfGeneration;
+    return { m, time, offset, dataStart, dataEnd, gen, experiment, endOfGeneration };
+  }
+
+  /** One header varint, failing with Go's words for that field. */
+  private headerField(c: ByteCursor, field: string, offset: number, gen: number): number {
     try {
-      const typ = c.byte();
-      if (typ === EvEndOfGeneration) {
-        this.pos = c.pos;
-        return { m: NONE, time: 0, offset, dataStart: offset, dataEnd: c.pos, gen: 0, experiment: 0, endOfGeneration: true };
-      }
-      if (typ !== EvEventBatch && typ !== EvExperimentalBatch) {
-        throw new TraceFormatError(`expected batch event, got event ${typ}`, offset, this.currentGen(), false);
-      }
-      const experiment = typ === EvExperimentalBatch ? c.byte() : 0;
-      const gen = c.uvarint();
-      const m = c.uvarint();
-      const time = c.uvarint();
-      const size = c.uvarint();
-      if (size > MAX_BATCH_SIZE) {
-        throw new TraceFormatError(`invalid batch size ${size}, maximum is ${MAX_BATCH_SIZE}`, offset, gen, false);
-      }
-      const dataStart = c.pos;
-      const dataEnd = dataStart + size;
-      if (dataEnd > buf.length) {
-        throw new TraceFormatError(
-          `failed to read full batch: read ${buf.length - dataStart} but wanted ${size}`,
-          offset,
-          gen,
-          true,
-        );
-      }
-      this.pos = dataEnd;
-      return { m, time, offset, dataStart, dataEnd, gen, experiment, endOfGeneration: false };
+      return c.uvarint();
     } catch (e) {
-      if (e instanceof VarintError) {
-        throw new TraceFormatError(`batch header: ${e.message}`, offset, this.currentGen(), c.pos >= buf.length || e.message.startsWith('truncated') || e.message.startsWith('unexpected end'));
-      }
-      throw e;
+      if (!(e instanceof VarintError)) throw e;
+      throw new TraceFormatError(
+        `error reading batch ${field}: ${goVarintMessage(e)}`,
+        offset,
+        gen === 0 ? this.currentGen() : gen,
+        e.failure !== 'overflow',
+        e.failure === 'eof',
+      );
     }
   }
 }
@@ -206,7 +252,7 @@ export function newGeneration(gen: number): Generation {
 export function processBatch(g: Generation, b: RawBatch, buf: Uint8Array, version: number): void {
   if (g.minTs === 0 || b.time < g.minTs) g.minTs = b.time;
   if (b.endOfGeneration) {
-    throw new TraceFormatError('unexpected end-of-generation event', b.offset, g.gen, false);
+    throw new TraceFormatError('internal error: unexpectedly processing EndOfGeneration; broken trace?', b.offset, g.gen, false);
   }
   if (b.experiment !== 0) {
     // Experiments we do not know are skipped, and the ones we do are not needed for the event stream.
@@ -225,7 +271,8 @@ export function processBatch(g: Generation, b: RawBatch, buf: Uint8Array, versio
     else if ((first === EvFrequency && version < 25) || (first === EvSync && version >= 25)) setSync(g, buf, b, version);
     else addEventBatch(g, b);
   } catch (e) {
-    if (e instanceof VarintError) throw new TraceFormatError(e.message, e.offset, g.gen, false);
+    // Go returns binary.ReadUvarint's error as it is, so a table cut right before a varint is a bare io.EOF.
+    if (e instanceof VarintError) throw new TraceFormatError(goVarintMessage(e), e.offset, g.gen, false, e.failure === 'eof');
     if (e instanceof TraceFormatError) throw e;
     throw new TraceFormatError((e as Error).message, b.offset, g.gen, false);
   }
@@ -256,6 +303,8 @@ function addStrings(t: GenerationTables, buf: Uint8Array, b: RawBatch): void {
   }
 }
 
+const FRAME_FIELDS = ['PC', 'funcID', 'fileID', 'line'];
+
 function addStacks(t: GenerationTables, buf: Uint8Array, b: RawBatch): void {
   const c = new ByteCursor(buf, b.dataStart + 1, b.dataEnd);
   while (c.pos < c.limit) {
@@ -265,13 +314,31 @@ function addStacks(t: GenerationTables, buf: Uint8Array, b: RawBatch): void {
     const n = c.uvarint();
     if (n > MAX_FRAMES_PER_STACK) throw new Error(`invalid stack size ${n}, maximum is ${MAX_FRAMES_PER_STACK}`);
     const pcs: number[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const pc = c.uvarint();
-      const funcId = c.uvarint();
-      const fileId = c.uvarint();
-      const line = c.uvarint();
-      pcs[i] = pc;
-      t.addFrame(pc, funcId, fileId, line);
+    let field = 0;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        field = 0;
+        const pc = c.uvarint();
+        field = 1;
+        const funcId = c.uvarint();
+        field = 2;
+        const fileId = c.uvarint();
+        field = 3;
+        const line = c.uvarint();
+        pcs[i] = pc;
+        t.addFrame(pc, funcId, fileId, line);
+      }
+    } catch (e) {
+      if (!(e instanceof VarintError)) throw e;
+      // Go wraps the error (%w), so a bare EOF here still reads as the end of the trace to errors.Is.
+      throw new TraceFormatError(
+        `reading frame ${i + 1}'s ${FRAME_FIELDS[field]} for stack ${id}: ${goVarintMessage(e)}`,
+        e.offset,
+        b.gen,
+        false,
+        e.failure === 'eof',
+      );
     }
     // Go names the table by its element's type (%T): trace.stack.
     if (id === 0 || t.stacks.has(id)) throw new Error(`multiple trace.stacks with the same ID: id=${id}`);

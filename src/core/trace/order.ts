@@ -115,12 +115,18 @@ function beginRange(s: RangeHolder, key: number, name: string): void {
   s.inFlight.push(key);
 }
 
-function activeRange(s: RangeHolder, key: number, initialGen: boolean, name: string): void {
+/** A range key as Go prints its rangeType with %v: {begin event type, description string id}. */
+function goRangeType(key: number): string {
+  return `{${key % 1024} ${Math.floor(key / 1024)}}`;
+}
+
+// Go names the range by its begin event and prints the rangeType structs themselves.
+function activeRange(s: RangeHolder, key: number, initialGen: boolean): void {
   if (initialGen) {
-    if (s.inFlight.includes(key)) throw new OrderError(`found named active range already in first gen: ${name}`);
+    if (s.inFlight.includes(key)) throw new OrderError(`found named active range already in first gen: ${goRangeType(key)}`);
     s.inFlight.push(key);
   } else if (!s.inFlight.includes(key)) {
-    throw new OrderError(`resource is missing active range: ${name}`);
+    throw new OrderError(`resource is missing active range: ${eventName(key % 1024)} [${s.inFlight.map(goRangeType).join(' ')}]`);
   }
 }
 
@@ -311,7 +317,7 @@ export class Ordering {
       case EvGCSweepActive: {
         const ps = this.pStates.get(ev.a0);
         if (!ps) throw new OrderError(`encountered GCSweepActive for unknown proc ${ev.a0}`);
-        activeRange(ps, rangeKey(ev.type, 0), gen === this.initialGen, eventName(ev.type));
+        activeRange(ps, rangeKey(ev.type, 0), gen === this.initialGen);
         this.push(ev);
         return true;
       }
@@ -359,7 +365,9 @@ export class Ordering {
 
   private procStatus(ev: TraceEvent, gen: number): boolean {
     const pid = ev.a0;
-    const status = ev.a1;
+    // As for goroutines, Go keeps only the low byte (its ProcStatus is a uint8).
+    const status = ev.a1 & 0xff;
+    ev.a1 = status;
     if (status >= PROC_STATUS_TO_STATE.length) throw new OrderError(`invalid status for proc ${pid}: ${status}`);
     let oldState: number = PROC_STATUS_TO_STATE[status];
     const s = this.pStates.get(pid);
@@ -418,7 +426,7 @@ export class Ordering {
     const s = this.pStates.get(this.curP);
     if (!s) throw new OrderError(`event ProcStop for proc (${this.curP}) that doesn't exist`);
     if (s.status !== ProcStatusRunning && s.status !== ProcStatusSyscall) {
-      throw new OrderError('ProcStop event for proc that is not Running or Syscall');
+      throw new OrderError("ProcStop event for proc that's not Running or Syscall");
     }
     this.validate(MUST, MUST, MAY);
     s.status = ProcStatusIdle;
@@ -469,7 +477,9 @@ export class Ordering {
   private goStatus(ev: TraceEvent, gen: number): boolean {
     const gid = ev.a0;
     const mid = ev.a1;
-    const status = ev.a2;
+    // Go converts the status to its uint8 GoStatus first: only the low byte counts.
+    const status = ev.a2 & 0xff;
+    ev.a2 = status;
     if (status >= GO_STATUS_TO_STATE.length) throw new OrderError(`invalid status for goroutine ${gid}: ${status}`);
     let oldState: number = GO_STATUS_TO_STATE[status];
     const s = this.gStates.get(gid);
@@ -676,7 +686,7 @@ export class Ordering {
       parent = NONE;
       ev.a1 = NONE;
     }
-    if (!tables.hasString(ev.a2)) throw new OrderError(`invalid string ID ${ev.a2} for UserTaskBegin event`);
+    if (!tables.hasString(ev.a2)) throw new OrderError(`invalid string ID ${ev.a2} for ${ev.type} event`);
     this.activeTasks.set(id, { name: tables.string(ev.a2), parent });
     this.userGo();
     this.push(ev);
@@ -685,11 +695,12 @@ export class Ordering {
 
   private userRegion(ev: TraceEvent, tables: GenerationTables): boolean {
     this.userGo();
-    if (!tables.hasString(ev.a1)) throw new OrderError(`invalid string ID ${ev.a1} for ${eventName(ev.type)} event`);
+    // Go prints the event type as a number here.
+    if (!tables.hasString(ev.a1)) throw new OrderError(`invalid string ID ${ev.a1} for ${ev.type} event`);
     const name = tables.string(ev.a1);
     const s = this.gStates.get(this.curG);
     if (!s) {
-      throw new OrderError(`encountered ${eventName(ev.type)} without known state for current goroutine ${this.curG}`);
+      throw new OrderError(`encountered Ev${eventName(ev.type)} without known state for current goroutine ${this.curG}`);
     }
     if (ev.type === EvUserRegionBegin) {
       s.regions.push({ task: ev.a0, name });
@@ -720,7 +731,7 @@ export class Ordering {
   private goRangeActive(ev: TraceEvent, gen: number): boolean {
     const s = this.gStates.get(ev.a0);
     if (!s) throw new OrderError(`uninitialized goroutine ${ev.a0} found during ${eventName(ev.type)}`);
-    activeRange(s, rangeKey(ev.type, 0), gen === this.initialGen, eventName(ev.type));
+    activeRange(s, rangeKey(ev.type, 0), gen === this.initialGen);
     this.push(ev);
     return true;
   }

@@ -57,7 +57,11 @@ export interface TraceReadResult {
   version: number;
   generations: number;
   events: number;
-  /** Set when reading stopped early; every event before the problem was delivered. */
+  /**
+   * Set when reading stopped early; every event before the problem was
+   * delivered. Not set where Go's reader ends as at the end of the file
+   * (an io.EOF error: a table batch that stops right before a varint).
+   */
   problem?: TraceProblem;
 }
 
@@ -125,17 +129,18 @@ class BatchCursor {
     // Inline uvarint decoding: this is the innermost loop of the parser. Up
     // to four bytes (28 bits) stay in small-integer arithmetic.
     for (let i = 0; i <= spec.nargs; i++) {
-      if (pos >= limit) throw new TraceFormatError('found invalid uvarint', pos, this.generation, false);
+      if (pos >= limit) throw invalidUvarint(i, pos, this.generation);
       const start = pos;
       let c = buf[pos++];
       let value = c & 0x7f;
       for (let shift = 7; c >= 0x80; shift += 7) {
-        if (pos >= limit || shift > 63) throw new TraceFormatError('found invalid uvarint', pos, this.generation, false);
+        if (pos >= limit || shift > 63) throw invalidUvarint(i, pos, this.generation);
         c = buf[pos++];
         if (shift < 28) value |= (c & 0x7f) << shift;
+        else if (shift === 63 && c > 1) throw invalidUvarint(i, pos, this.generation);
         else value += (c & 0x7f) * 2 ** shift;
       }
-      if (value > Number.MAX_SAFE_INTEGER) value = wideVarint(buf, start, pos);
+      if (value > Number.MAX_SAFE_INTEGER) value = i === STATUS_ARG[type] ? lowByte(buf, start) : wideVarint(buf, start, pos);
       switch (i) {
         case 0:
           ev.time = Math.trunc(value * nsPerTick) + this.lastTs;
@@ -158,6 +163,23 @@ class BatchCursor {
     this.dataOff = pos - b.dataStart;
     return true;
   }
+}
+
+/** Go's binary.Uvarint failure in an event: past the batch's end or over 64 bits. */
+function invalidUvarint(arg: number, pos: number, generation: number): TraceFormatError {
+  return new TraceFormatError(arg === 0 ? 'found invalid uvarint for timestamp' : 'found invalid uvarint', pos, generation, false);
+}
+
+// Which varint of an event (0 = timestamp) is a status. Go reads statuses as
+// uint8, so of one too wide for a double only its low byte, which a double
+// would lose, matters.
+const STATUS_ARG: number[] = [];
+STATUS_ARG[spec.EvProcStatus] = 2;
+STATUS_ARG[spec.EvGoStatus] = 3;
+STATUS_ARG[spec.EvGoStatusStack] = 3;
+
+function lowByte(buf: Uint8Array, start: number): number {
+  return (buf[start] & 0x7f) | ((buf[start + 1] & 1) << 7);
 }
 
 /**
@@ -288,13 +310,14 @@ export function readTrace(
     if (version >= 26) {
       let g: Generation | null = null;
       for (;;) {
-        if (batches.atEnd()) {
-          if (g !== null) {
+        const b = batches.next();
+        if (b === null) {
+          // Go counts only event batches here: a generation of nothing but tables ends the trace quietly.
+          if (g !== null && g.batches.size > 0) {
             throw new TraceFormatError('incomplete generation found; trace likely truncated', batches.pos, g.gen, true);
           }
           return { gen: null };
         }
-        const b = batches.next();
         if (g === null) {
           g = newGeneration(b.gen);
           currentGen = b.gen;
@@ -322,7 +345,7 @@ export function readTrace(
       spill = undefined;
     }
     let deferred: TraceFormatError | undefined;
-    while (!batches.atEnd()) {
+    for (;;) {
       let b;
       try {
         b = batches.next();
@@ -333,6 +356,7 @@ export function readTrace(
         }
         throw e;
       }
+      if (b === null) break;
       if (b.gen === 0) throw new TraceFormatError('invalid generation number 0', b.offset, currentGen, false);
       if (g === null) {
         g = newGeneration(b.gen);
@@ -464,6 +488,7 @@ export function readTrace(
       }
     }
   } catch (e) {
+    if (e instanceof TraceFormatError && e.goSeesEnd) return result;
     if (e instanceof TraceFormatError) {
       result.problem = {
         message: `${fileName}: ${e.message} (at byte ${e.offset}, generation ${e.generation})`,

@@ -5,10 +5,18 @@
 // for ids that Go treats as signed 64-bit (NoThread, NoTask = 2^64-1 = -1);
 // they are reinterpreted as int64 so those sentinels come out exact.
 
+/**
+ * How a read failed, in the terms of Go's binary.ReadUvarint: 'eof' when not
+ * one byte was left (Go's bare io.EOF), 'unexpectedEof' when the data stops
+ * inside the varint, 'overflow' past 64 bits.
+ */
+export type VarintFailure = 'eof' | 'unexpectedEof' | 'overflow';
+
 export class VarintError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly failure: VarintFailure,
   ) {
     super(message);
   }
@@ -23,7 +31,7 @@ export class ByteCursor {
   ) {}
 
   byte(): number {
-    if (this.pos >= this.limit) throw new VarintError('unexpected end of data', this.pos);
+    if (this.pos >= this.limit) throw new VarintError('unexpected end of data', this.pos, 'eof');
     return this.buf[this.pos++];
   }
 
@@ -40,9 +48,9 @@ export class ByteCursor {
     let value = 0;
     let scale = 1;
     for (let i = 0; i < 10; i++) {
-      if (pos + i >= this.limit) throw new VarintError('truncated varint', pos);
+      if (pos + i >= this.limit) throw new VarintError('truncated varint', pos, i === 0 ? 'eof' : 'unexpectedEof');
       const b = buf[pos + i];
-      if (i === 9 && b > 1) throw new VarintError('varint overflows 64 bits', pos);
+      if (i === 9 && b > 1) throw new VarintError('varint overflows 64 bits', pos, 'overflow');
       value += (b & 0x7f) * scale;
       if (b < 0x80) {
         this.pos = pos + i + 1;
@@ -50,7 +58,7 @@ export class ByteCursor {
       }
       scale *= 128;
     }
-    throw new VarintError('varint overflows 64 bits', pos);
+    throw new VarintError('varint overflows 64 bits', pos, 'overflow');
   }
 }
 
