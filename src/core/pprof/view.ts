@@ -147,8 +147,10 @@ function foldedDiff(source: Profile, sampleIndex: number, opts: ViewOptions, agg
   let profile: Profile | undefined;
   return {
     get profile() {
-      const all = diffOf(source, base.profile, base.mode, false);
-      profile ??= filters ? filterProfile(all, filters).profile : all;
+      if (!profile) {
+        const all = diffOf(source, base.profile, base.mode, false);
+        profile = filters ? filterProfile(all, filters).profile : all;
+      }
       return profile;
     },
     aggregate: { ...diffed.aggregate, total: diffed.total },
