@@ -16,6 +16,7 @@ import {
   decodeProfile,
   diffProfiles,
   diffTrees,
+  filterProfile,
   foldTargets,
   TreeFolder,
   zipTrees,
@@ -214,6 +215,8 @@ describe('-diff_base with focus or ignore, by folding each profile\'s filtered t
       const built = treeAggregate(merged, sampleIndex, { magnitude: true }, { plan, structureKey: '' }).aggregate;
       assert.deepEqual(view.aggregate, { ...built, total: reportTotal(merged, sampleIndex) });
       assert.deepEqual(view.warnings, plan.warnings);
+      // What an export writes: the merged samples, filtered.
+      assert.deepEqual(view.profile.samples, filterProfile(merged, filters).profile.samples);
       assert.ok(view.aggregate.tree.nodeCount < viewProfile(source, sampleIndex, { base: { profile: base, mode: 'diff_base' } }).aggregate.tree.nodeCount, 'the filter drops samples');
     });
   }
