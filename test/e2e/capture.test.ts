@@ -74,6 +74,8 @@ describe('live capture and source annotations in VS Code (code-server)', { timeo
       await input.press('Enter');
       await vscode.pickQuickItem('heap');
       await page.locator('.tab.active', { hasText: /^heap-127\.0\.0\.1_\d+-\d{8}-\d{6}\.pb\.gz/ }).waitFor();
+      // Until its page has drawn, the new editor's webview can take the focus, which closes a quick pick opened meanwhile.
+      await vscode.visibleWebview().locator('body[data-state="rendered"]').waitFor();
     });
 
     const [saved] = findCaptures(vscode.userDataDir);
