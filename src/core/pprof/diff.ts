@@ -631,30 +631,31 @@ export function diffTrees(
   if (!targets) return undefined;
   // The filters' words about matching nothing are about both profiles: the merged tables have both.
   const plan = filters && hasFilters(filters) ? planFilters(targets.tables, filters) : undefined;
+  // Both trees into one folder: what zipTrees can't do, and hiding, which moves frames across levels.
+  const fold = (sourceTarget: Int32Array, baseTarget: Int32Array, functions: FunctionInfo[], hiding: boolean) => {
+    const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
+    if (!folder.fold(sourceTree, sourceTarget, 1) || !folder.fold(baseTree, baseTarget, -1)) return undefined;
+    // Every sample left after hiding has a frame, so the root holds nothing of its own.
+    if (hiding) folder.clearRootSelf();
+    return folder.finish(functions, sourceTree.aggregate, withMagnitude);
+  };
   let aggregate: Aggregate | undefined;
   if (plan?.keptLines) {
     const hiding = hidingTargets(targets.tables, plan, granularity);
     if (!hiding) return undefined;
     const through = (target: Int32Array) => target.map((to) => (to < 0 ? to : hiding.target[to]));
-    const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
-    if (!folder.fold(sourceTree, through(targets.source), 1) || !folder.fold(baseTree, through(targets.base), -1)) return undefined;
-    // Every sample left has a frame, so the root holds nothing of its own.
-    folder.clearRootSelf();
-    aggregate = folder.finish(hiding.functions, sourceTree.aggregate, withMagnitude);
+    aggregate = fold(through(targets.source), through(targets.base), hiding.functions, true);
   } else {
-    aggregate = zipTrees(
-      { detail: sourceTree, target: targets.source, sign: 1 },
-      { detail: baseTree, target: targets.base, sign: -1 },
-      targets.functions,
-      sourceTree.aggregate,
-      withMagnitude,
-    );
-    if (!aggregate) {
-      const folder = new TreeFolder(sourceTree.tree.nodeCount + (baseTree.tree.nodeCount >> 2), sourceTree.collapse);
-      if (!folder.fold(sourceTree, targets.source, 1) || !folder.fold(baseTree, targets.base, -1)) return undefined;
-      aggregate = folder.finish(targets.functions, sourceTree.aggregate, withMagnitude);
-    }
+    aggregate =
+      zipTrees(
+        { detail: sourceTree, target: targets.source, sign: 1 },
+        { detail: baseTree, target: targets.base, sign: -1 },
+        targets.functions,
+        sourceTree.aggregate,
+        withMagnitude,
+      ) ?? fold(targets.source, targets.base, targets.functions, false);
   }
+  if (!aggregate) return undefined;
   // As reportTotal of the merged samples, before any filter: the base's are the 100% when they have a value.
   const baseTotal = magnitudeSum(base, sampleIndex);
   return { aggregate, total: baseTotal > 0 ? baseTotal : magnitudeSum(source, sampleIndex), warnings: plan?.warnings ?? [] };
